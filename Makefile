@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# xfrm-ctx. The two commands of the README:
+#   make demo    boot the VM, hand a live tunnel from gateway A to gateway B
+#   make check   host unit tests, then the VM selftests on both kernels
+# Both install what they need first (scripts/setup-deps, idempotent).
+#
+# Other targets:
+#   make [all]            module for KVER (default 6.1) and the helper
+#   make modules KVER=6.12|<abi>
+#   make helper           libxfrmctx and xfrmctx
+#   make vm KVER=.. CMD=..  a shell command in the VM (default: the selftests)
+#   make regen            regenerate uapi and policy code from the YAML spec
+#   make install          the tool, library, man pages, scripts (DESTDIR, PREFIX)
+
+TOP   := $(abspath .)
+BUILD := $(TOP)/build
+KVER  ?= 6.1
+LINES := 6.1 6.12
+ABI    = $(shell bash -c '. $(TOP)/scripts/kernels.sh && xc_resolve $(KVER)')
+KDIR   = /usr/src/linux-headers-$(ABI)
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
+
+all: modules helper
+
+deps:
+	@scripts/setup-deps --quiet
+
+# The module is built out of the source tree, one directory per kernel, so
+# both kernels' objects can coexist.
+modules:
+	@abi="$(ABI)"; [ -n "$$abi" ] || { echo "unknown kernel '$(KVER)'; run scripts/setup-deps" >&2; exit 1; }; \
+	[ -d "$(KDIR)" ] || { echo "no headers for $$abi in $(KDIR); run scripts/setup-deps" >&2; exit 1; }; \
+	out=$(BUILD)/kmod/$$abi; mkdir -p $$out; \
+	for f in $(KMOD_SRCS); do ln -sf $(TOP)/$$f $$out/; done; \
+	$(MAKE) -s -C $(KDIR) M=$$out XC_UAPI=$(TOP) CONFIG_XFRM_CTX=m W=1 \
+		KCFLAGS=-Werror modules
+
+helper:
+	@$(MAKE) -s -C helper TOP=$(TOP)
+
+unit: helper
+	@$(MAKE) -s -C helper TOP=$(TOP) check
+
+check-spec:
+	@scripts/ynl-regen --check
+
+vm: modules helper
+	selftests/vm/run --kernel $(KVER) $(CMD)
+
+check: deps
+	@scripts/check
+
+demo: deps
+	@selftests/vm/run --kernel $(KVER) selftests/demo.sh
+
+regen:
+	scripts/ynl-regen
+
+clean:
+	rm -rf $(BUILD)/kmod $(BUILD)/helper $(BUILD)/vm
+
+.PHONY: all deps modules helper unit check-spec vm check demo regen clean install

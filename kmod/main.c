@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xfrm_ctx: freeze, export and import IPsec SAs so that a tunnel can move
+ * between hosts. This file registers the generic netlink family and the
+ * per-namespace state, and answers the version query.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <net/netns/generic.h>
+
+#include "netlink-gen.h"
+#include "xfrm_ctx.h"
+
+unsigned int xc_net_id __read_mostly;
+
+int xfrm_ctx_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (info->attrs[XFRM_CTX_A_VERSION] &&
+	    nla_get_u32(info->attrs[XFRM_CTX_A_VERSION]) > XFRM_CTX_FAMILY_VERSION) {
+		NL_SET_ERR_MSG_FMT_MOD(info->extack,
+				       "interface version %u is newer than the module's %u",
+				       nla_get_u32(info->attrs[XFRM_CTX_A_VERSION]),
+				       XFRM_CTX_FAMILY_VERSION);
+		NL_SET_BAD_ATTR(info->extack, info->attrs[XFRM_CTX_A_VERSION]);
+		return -EPROTONOSUPPORT;
+	}
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq, &xc_genl_family,
+			  0, XFRM_CTX_CMD_GET_INFO);
+	if (!hdr)
+		goto nospace;
+
+	if (nla_put_u32(msg, XFRM_CTX_A_VERSION, XFRM_CTX_FAMILY_VERSION) ||
+	    nla_put_string(msg, XFRM_CTX_A_MODULE_VERSION, XC_MODULE_VERSION) ||
+	    nla_put_u32(msg, XFRM_CTX_A_FEATURES, XFRM_CTX_FEAT_IV_SALT |
+			XC_FEAT_SA_DIR | XC_FEAT_PCPU | XC_FEAT_NAT_KEEPALIVE) ||
+	    nla_put_u32(msg, XFRM_CTX_A_MAX_REPLAY_WINDOW, XFRM_CTX_MAX_REPLAY_WINDOW))
+		goto nospace;
+
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+struct genl_family xc_genl_family __ro_after_init = {
+	.name		= XFRM_CTX_FAMILY_NAME,
+	.version	= XFRM_CTX_FAMILY_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= xfrm_ctx_nl_ops,
+	.n_ops		= ARRAY_SIZE(xfrm_ctx_nl_ops),
+	.resv_start_op	= XFRM_CTX_CMD_MAX + 1,
+	.mcgrps		= xfrm_ctx_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(xfrm_ctx_nl_mcgrps),
+};
+
+static int __net_init xc_net_init(struct net *net)
+{
+	struct xc_net *xn = xc_net(net);
+
+	xn->net = net;
+	mutex_init(&xn->lock);
+	INIT_LIST_HEAD(&xn->frozen);
+	return 0;
+}
+
+static void __net_exit xc_net_exit(struct net *net)
+{
+}
+
+static struct pernet_operations xc_net_ops = {
+	.init	= xc_net_init,
+	.exit	= xc_net_exit,
+	.id	= &xc_net_id,
+	.size	= sizeof(struct xc_net),
+};
+
+static int __init xc_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&xc_net_ops);
+	if (err)
+		return err;
+
+	err = genl_register_family(&xc_genl_family);
+	if (err) {
+		unregister_pernet_subsys(&xc_net_ops);
+		return err;
+	}
+
+	pr_info("version %s, interface %u loaded\n", XC_MODULE_VERSION,
+		XFRM_CTX_FAMILY_VERSION);
+	return 0;
+}
+
+static void __exit xc_exit(void)
+{
+	/* No new requests first, then thaw whatever is still frozen. */
+	genl_unregister_family(&xc_genl_family);
+	unregister_pernet_subsys(&xc_net_ops);
+}
+
+module_init(xc_init);
+module_exit(xc_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("IPsec SA context transfer: freeze, export, import");
+MODULE_VERSION(XC_MODULE_VERSION);
+MODULE_ALIAS_GENL_FAMILY(XFRM_CTX_FAMILY_NAME);
