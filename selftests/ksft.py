@@ -129,7 +129,7 @@ class Test:
         except xcnl.NlError as e:
             import errno
             got = errno.errorcode.get(e.err, str(e.err))
-            return self.ok(got == errname and text in e.msg, what,
+            return self.ok(e.err == getattr(errno, errname) and text in e.msg, what,
                            f"expected {errname} '{text}', got {got} '{e.msg}'") or True
         self.fail(f"{what}: accepted, expected {errname} '{text}'")
         return False

@@ -289,6 +289,30 @@ class Genl:
         return [dec_attrs(TOPSET, r) for r in self.recv_all(seq, dump)]
 
 
+class Events:
+    """A subscription to the family's events group in a namespace."""
+
+    def __init__(self, netns=None, group="events"):
+        g = Genl(netns)
+        self.sk = netns_socket(netns, socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+        self.sk.bind((0, 0))
+        self.sk.setsockopt(SOL_NETLINK, 1, g.groups[group])	# NETLINK_ADD_MEMBERSHIP
+
+    def read(self, timeout=0.0):
+        """Events that arrived, waiting up to timeout seconds for the first."""
+        out = []
+        while True:
+            r, _, _ = select.select([self.sk], [], [], timeout if not out else 0)
+            if not r:
+                return out
+            data = self.sk.recv(1 << 16)
+            off = 0
+            while off + 16 <= len(data):
+                mlen = struct.unpack_from("=I", data, off)[0]
+                out.append(dec_attrs(TOPSET, data[off + 20:off + mlen]))
+                off += pad4(mlen)
+
+
 def sa_id(family, daddr, spi, proto):
     fam = {"inet": socket.AF_INET, "inet6": socket.AF_INET6}[family]
     protos = {"esp": 50, "ah": 51, "comp": 108}
