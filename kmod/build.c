@@ -86,7 +86,7 @@ static int xc_unknown_alg(const struct xc_alg *a, const char *kind,
 {
 	NL_SET_ERR_MSG_FMT_MOD(extack, "unknown %s algorithm '%s'", kind, a->name);
 	NL_SET_BAD_ATTR(extack, a->nest);
-	return -ENOSYS;
+	return -ENOENT;
 }
 
 /* The generator the kernel uses for an algorithm is not negotiable. */
@@ -265,6 +265,7 @@ static int xc_set_replay(struct xfrm_state *x, const struct nlattr *nest,
 	struct xfrm_replay_state_esn *r;
 	bool esn = x->props.flags & XFRM_STATE_ESN;
 	u32 window, words, mode;
+	bool mode_esn;
 	size_t size;
 	int err;
 
@@ -286,7 +287,8 @@ static int xc_set_replay(struct xfrm_state *x, const struct nlattr *nest,
 		return -EINVAL;
 	}
 	words = nla_len(tb[XFRM_CTX_REPLAY_BITMAP]) / sizeof(u32);
-	if (esn != (mode == XFRM_CTX_REPLAY_MODE_ESN)) {
+	mode_esn = mode == XFRM_CTX_REPLAY_MODE_ESN;
+	if (esn != mode_esn) {
 		NL_SET_ERR_MSG_MOD(extack, "replay mode esn goes with flag esn, and only with it");
 		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_REPLAY_MODE]);
 		return -EINVAL;
@@ -736,7 +738,8 @@ int xc_same_sa(const struct xfrm_state *x, struct nlattr **sa, const struct nlat
 			*salt = a.salt;
 	}
 	if (differ) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "SA 0x%08x: algorithms or keys differ; not the same SA",
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "SA 0x%08x: algorithms or keys differ; not the same SA",
 				       ntohl(x->id.spi));
 		NL_SET_BAD_ATTR(extack, nest);
 		return -EINVAL;

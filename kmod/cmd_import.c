@@ -22,8 +22,7 @@
 #include "targets.h"
 #include "xfrm_ctx.h"
 
-/* SAs in one import or update message at most. */
-#define XC_IMPORT_MAX	1024
+#define XC_IMPORT_MAX	XFRM_CTX_MAX_IMPORT_SAS
 
 struct xc_import {
 	const struct nlattr	*attr;

@@ -6,7 +6,7 @@
  * xfrm_input() and xfrm_output_one() drop packets of a state that is not
  * VALID (XfrmInStateInvalid, XfrmOutStateInvalid), xfrm_state_find() answers
  * -ESRCH for an ERROR state that matches a flow instead of sending an ACQUIRE
- * (XfrmOutPolError), cached bundles fail xfrm_bundle_ok(), and neither the
+ * (XfrmOutNoStates), cached bundles fail xfrm_bundle_ok(), and neither the
  * timers nor the garbage collector treat ERROR as expired or dead (VOID would
  * trigger acquires, ACQ is deleted by a matching add, EXPIRED by the next
  * timer tick, DEAD cannot be undone). Hard lifetimes still apply.

@@ -123,7 +123,9 @@ static int __init xc_init(void)
 	err = register_pernet_subsys(&xc_net_ops);
 	if (err)
 		return err;
-	xc_km_register();
+	err = xc_km_register();
+	if (err)
+		goto err_pernet;
 	err = genl_register_family(&xc_genl_family);
 	if (err)
 		goto err_km;
@@ -133,6 +135,7 @@ static int __init xc_init(void)
 
 err_km:
 	xc_km_unregister();
+err_pernet:
 	unregister_pernet_subsys(&xc_net_ops);
 	return err;
 }

@@ -27,7 +27,7 @@
  */
 struct xc_net {
 	struct net		*net;
-	struct mutex		lock;
+	struct mutex		lock;		/* all of the below, and freezing */
 	DECLARE_HASHTABLE(frozen, 10);	/* struct xc_frozen by state pointer */
 	struct list_head	frozen_list;	/* the same, in freeze order */
 	unsigned int		nr_frozen;
@@ -159,7 +159,7 @@ u64 xc_replay_oseq(const struct xfrm_state *x);
 u64 xc_replay_seq(const struct xfrm_state *x);
 
 /* km.c */
-void xc_km_register(void);
+int xc_km_register(void);
 void xc_km_unregister(void);
 
 #endif /* _XFRM_CTX_H */

@@ -4,6 +4,7 @@
 receiver, reading ESP packets out of a capture, and re-injecting one.
 
     traffic.py udp-send SRC DST PORT PPS SECONDS    prints {"sent": N}
+                                                    (at SECONDS or on SIGTERM)
     traffic.py udp-recv ADDR PORT SECONDS           prints {"received": N, ...}
                                                     (at SECONDS or on SIGTERM)
 """
@@ -15,12 +16,15 @@ import time
 
 
 def udp_send(src, dst, port, pps, seconds):
+    import signal
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((src, 0))
     n, errors = 0, 0
     start = time.monotonic()
     end = start + seconds
-    while True:
+    while not stop:
         now = time.monotonic()
         if now >= end:
             break

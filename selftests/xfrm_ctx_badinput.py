@@ -79,7 +79,7 @@ def test(t):
          "truncated bitmap"),
         (b, "import", sa(replay__bitmap="00" * 6), "EINVAL", "not whole 32-bit words",
          "bitmap of odd length"),
-        (b, "import", sa(**{"alg-aead__name": "rfc4106(gcm(nope))"}), "ENOSYS",
+        (b, "import", sa(**{"alg-aead__name": "rfc4106(gcm(nope))"}), "ENOENT",
          "unknown AEAD algorithm 'rfc4106(gcm(nope))'", "unknown algorithm"),
         (b, "import", sa(**{"alg-aead__key": "00" * 17}), "EINVAL", "rfc4106(gcm(aes)) refused its key",
          "key length that does not fit the algorithm"),

@@ -11,6 +11,8 @@
   - release removes the SA without any message to key managers (no DELSA,
     no EXPIRE): the IKE daemon has nothing to tell the peer;
   - an SA frozen and then deleted by someone else is reported gone;
+  - a frozen SA migrated to new addresses (XFRM_MSG_MIGRATE, as MOBIKE
+    does) does not come back to life: its copy is frozen, with an event;
   - deleting a namespace with frozen SAs leaves nothing behind.
 """
 import socket
@@ -24,7 +26,7 @@ import xcnl
 
 XFRM_MSG_DELSA, XFRM_MSG_ACQUIRE, XFRM_MSG_EXPIRE = 0x11, 0x17, 0x18
 EVENTS = {1: "frozen", 2: "thawed", 3: "lease-expired", 4: "imported", 5: "released",
-          6: "updated", 7: "gone", 8: "unloaded"}
+          6: "updated", 7: "gone", 8: "unloaded", 9: "migrated"}
 
 
 def xfrm_listener(netns):
@@ -56,6 +58,26 @@ def counters(t, ns, spi, dst):
     r = sa["replay"]
     return ((r.get("oseq-hi", 0) << 32) | r["oseq"], (r.get("seq-hi", 0) << 32) | r["seq"],
             sa["curlft"]["packets"])
+
+
+def migrate(ns, sel_src, sel_dst, plen, old_src, dst, new_src, reqid):
+    """XFRM_MSG_MIGRATE of the out policy src/plen -> dst/plen and its SA,
+    as an IKE daemon sends it for MOBIKE (iproute2 has no command for it)."""
+    inet = lambda a: socket.inet_aton(a) + b"\0" * 12  # noqa: E731 (xfrm_address_t)
+    sel = (inet(sel_dst) + inet(sel_src) + struct.pack("=HHHHHBBBxxxiI", 0, 0, 0, 0,
+           socket.AF_INET, plen, plen, 255, 0, 0))	# proto 255: match addresses only
+    body = sel + struct.pack("=IBxxx", 0, 1)		# index, dir out
+    mig = (inet(dst) + inet(old_src) + inet(dst) + inet(new_src) +
+           struct.pack("=BBHIHH", 50, 1, 0, reqid, socket.AF_INET, socket.AF_INET))
+    body += struct.pack("=HH", 4 + len(mig), 17) + mig	# XFRMA_MIGRATE
+    s = xcnl.netns_socket(ns, socket.AF_NETLINK, socket.SOCK_RAW, 6)
+    s.bind((0, 0))
+    ksft.log(f"[{ns}] XFRM_MSG_MIGRATE {old_src} -> {new_src} (dst {dst}, reqid {reqid})")
+    s.send(struct.pack("=IHHII", 16 + len(body), 0x21, 1 | 4, 1, 0) + body)	# MIGRATE, REQ|ACK
+    err = struct.unpack_from("=i", s.recv(4096), 16)[0]
+    s.close()
+    if err:
+        raise OSError(-err, "XFRM_MSG_MIGRATE")
 
 
 def wait_until(what, fn, timeout=10):
@@ -156,11 +178,28 @@ def test(t):
     t.eq("an SA deleted while frozen is reported gone", ["gone"], kinds)
     t.eq("and no longer listed as frozen", [], t.xc(a, "list-frozen", {}, dump=True))
 
-    # A namespace going away with a frozen SA.
+    # Migration of a frozen SA (source address 10.9.0.1 -> 10.9.0.3).
     ns, = t.setup_ns("gone")
     t.ip_batch(ns, [f"xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x77 "
-                    f"mode tunnel aead {topo.GCM} {topo.KEY_OUT} 128"])
-    t.xc(ns, "freeze", {"sa-id": {"family": 2, "daddr": "0a090002", "spi": 0x77, "proto": 50}})
+                    f"mode tunnel reqid 5 aead {topo.GCM} {topo.KEY_OUT} 128",
+                    "xfrm policy add src 10.8.1.0/24 dst 10.8.2.0/24 dir out tmpl src 10.9.0.1 "
+                    "dst 10.9.0.2 proto esp mode tunnel reqid 5"])
+    id77 = {"family": 2, "daddr": "0a090002", "spi": 0x77, "proto": 50}
+    ev_ns = xcnl.Events(ns)
+    t.xc(ns, "freeze", {"sa-id": id77, "lease": 120})
+    ev_ns.read(0.5)
+    migrate(ns, "10.8.1.0", "10.8.2.0", 24, "10.9.0.1", "10.9.0.2", "10.9.0.3", 5)
+    shown = t.run(ns, "ip xfrm state", quiet=True)
+    t.ok("src 10.9.0.3 dst 10.9.0.2" in shown, "the SA was migrated to its new source address")
+    kinds = wait_until("migration events", lambda: [EVENTS[e["event"]] for e in ev_ns.read(1)], 5)
+    t.ok("migrated" in kinds and "gone" in kinds, "events: the copy migrated, the original gone",
+         str(kinds))
+    fr = t.xc(ns, "list-frozen", {"sa-id": id77})["frozen"]
+    t.ok(fr["sa-id"]["saddr"] == "0a090003" and fr["lease-left-ms"] > 100000,
+         "the migrated copy is frozen, with the original's lease")
+    t.ok(t.xc(ns, "export", {"sa-id": id77})["sa"][0].get("frozen"), "its snapshot says frozen")
+
+    # A namespace going away with a frozen SA.
     t.namespaces.remove(ns)
     t.run(None, f"ip netns del {ns}")
     ksft.log("namespace with a frozen SA deleted (the kernel log check follows at exit)")

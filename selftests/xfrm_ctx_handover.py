@@ -31,7 +31,7 @@ import traffic
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 JUMP = 64
-SECONDS = 5
+AFTER = 150	# packets the peer must get through B before the traffic stops
 
 
 def bg(t, ns, cmd):
@@ -57,6 +57,12 @@ def sa_block(t, ns, dst, spi):
     return ksft.xfrm_states(t.run(ns, "ip -s xfrm state", quiet=True)).get((dst, spi), "")
 
 
+def snap_counters(snap, spi):
+    """(oseq, seq) of an SA in an export reply, as ksft.xfrm_counters gives them."""
+    r = next(sa for sa in snap["sa"] if sa["spi"] == spi)["replay"]
+    return (r.get("oseq-hi", 0) << 32) | r["oseq"], (r.get("seq-hi", 0) << 32) | r["seq"]
+
+
 def round_trip(t, aead, name, window):
     ksft.log(f"=== hand-over with {aead}, replay window {window}")
     tp = topo.Topo(t, aead=aead, window=window)
@@ -67,8 +73,10 @@ def round_trip(t, aead, name, window):
     recv = [bg(t, gw, f"{py} udp-recv 192.168.2.1 5000 60") for gw in (tp.gwa, tp.gwb)]
     for r in recv:
         r.stdout.readline()	# {"ready": true}: bound
-    send = bg(t, tp.peer, f"{py} udp-send 192.168.1.1 192.168.2.1 5000 100 {SECONDS}")
-    ping = bg(t, tp.peer, f"ping -i 0.1 -c {SECONDS * 10} -W 1 -I 192.168.1.1 192.168.2.1")
+    # Traffic runs until stopped: how long the hand-over takes under TCG
+    # must not decide whether it happens while packets flow.
+    send = bg(t, tp.peer, f"{py} udp-send 192.168.1.1 192.168.2.1 5000 100 120")
+    ping = bg(t, tp.peer, "ping -i 0.1 -W 1 -I 192.168.1.1 192.168.2.1")
 
     # Let traffic flow through A for a while.
     wait_for("traffic through A",
@@ -83,6 +91,12 @@ def round_trip(t, aead, name, window):
     t.xc(tp.gwa, "release", {"reqid": topo.REQID})
     ksft.log(f"hand-over took {(t1 - t0) * 1000:.0f} ms (freeze to thaw, TCG)")
 
+    base = snap_counters(snap, topo.SPI_OUT)[1]
+    wait_for("traffic through B",
+             lambda: (ksft.xfrm_counters(sa_block(t, tp.gwb, topo.VIP, topo.SPI_OUT)) or (0, 0))[1]
+             > base + AFTER, 60)
+    send.terminate()
+    ping.send_signal(signal.SIGINT)
     sent = json.loads(send.communicate()[0])
     ping_out = ping.communicate()[0]
     for r in recv:

@@ -14,6 +14,7 @@
 #define XFRM_CTX_MAX_REPLAY_WINDOW	4096
 #define XFRM_CTX_MAX_ALG_KEY_LEN	512
 #define XFRM_CTX_MAX_IV_SALT_LEN	32
+#define XFRM_CTX_MAX_IMPORT_SAS		1024
 
 /**
  * enum xfrm_ctx_flags
@@ -63,6 +64,10 @@ enum xfrm_ctx_features {
  * @XFRM_CTX_EV_GONE: a frozen SA was deleted, expired or flushed by someone
  *   else.
  * @XFRM_CTX_EV_UNLOADED: the module is going away and thawed the SA.
+ * @XFRM_CTX_EV_MIGRATED: a frozen SA was migrated to new addresses
+ *   (XFRM_MSG_MIGRATE, as MOBIKE does); the xfrm core made a live copy, which
+ *   was frozen in its turn (this event names the copy; a gone event the
+ *   original).
  */
 enum xfrm_ctx_event {
 	XFRM_CTX_EV_FROZEN = 1,
@@ -73,6 +78,7 @@ enum xfrm_ctx_event {
 	XFRM_CTX_EV_UPDATED,
 	XFRM_CTX_EV_GONE,
 	XFRM_CTX_EV_UNLOADED,
+	XFRM_CTX_EV_MIGRATED,
 };
 
 /**
