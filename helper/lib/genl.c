@@ -124,8 +124,6 @@ const char *xfrmctx_strerror(const struct xfrmctx *h, int err)
 {
 	if (h && h->errmsg[0])
 		return h->errmsg;
-	if (!h && err == -ENOENT)
-		return "generic netlink family " XFRM_CTX_FAMILY_NAME " not found (is the xfrm_ctx module loaded?)";
 	return strerror(err < 0 ? -err : err);
 }
 
