@@ -338,6 +338,9 @@ int xfrmctx_policy_export(struct xfrmctx *h, const struct xfrmctx_target *t,
 			  struct xfrmctx_ctx *c, uint32_t *count);
 int xfrmctx_policy_import(struct xfrmctx *h, const struct xfrmctx_ctx *c,
 			  unsigned int flags, uint32_t *count);
+/* Remove the policies of c's POLICY records (undo an import); those that
+ * are already gone are skipped. */
+int xfrmctx_policy_delete(struct xfrmctx *h, const struct xfrmctx_ctx *c, uint32_t *count);
 
 /* Events of the module's "events" group. Subscribe, then call
  * xfrmctx_monitor_read() when xfrmctx_monitor_fd() is readable (or just

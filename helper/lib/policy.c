@@ -323,3 +323,27 @@ int xfrmctx_policy_import(struct xfrmctx *h, const struct xfrmctx_ctx *c,
 		*count = n;
 	return err;
 }
+
+int xfrmctx_policy_delete(struct xfrmctx *h, const struct xfrmctx_ctx *c, uint32_t *count)
+{
+	char err_text[XFRMCTX_ERRLEN];
+	struct xfrmctx_record r = { 0 };
+	struct xfrmctx_policy p;
+	uint32_t n = 0;
+	int err, ret = 0;
+
+	h->errmsg[0] = '\0';
+	while (xfrmctx_ctx_next(c, &r) > 0) {
+		if (r.type != XFRMCTX_REC_POLICY ||
+		    xfrmctx_policy_decode(r.data, r.len, &p, err_text, sizeof(err_text)))
+			continue;
+		err = del_policy(h, &p);
+		if (!err)
+			n++;
+		else if (err != -ENOENT && !ret)
+			ret = err;
+	}
+	if (count)
+		*count = n;
+	return ret;
+}
