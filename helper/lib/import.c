@@ -98,6 +98,10 @@ static int send_chunk(struct xfrmctx *h, uint8_t cmd, const struct sa_list *l,
 	return xc_request(h, msg, parse_count, count);
 }
 
+/* The module takes at most this many SAs per request (XC_IMPORT_MAX of
+ * kmod/cmd_import.c; not part of the uapi). */
+#define XC_MAX_SAS_PER_REQUEST 1024
+
 /* End of the chunk that starts at from: as many records as fit. */
 static size_t chunk_end(const struct sa_list *l, size_t from)
 {
@@ -105,7 +109,7 @@ static size_t chunk_end(const struct sa_list *l, size_t from)
 
 	for (i = from; i < l->n; i++) {
 		size += NLA_HDRLEN + NLA_ALIGN(l->rec[i].len);
-		if (size > XC_MAX_REQUEST && i > from)
+		if ((size > XC_MAX_REQUEST || i - from >= XC_MAX_SAS_PER_REQUEST) && i > from)
 			break;
 	}
 	return i;

@@ -32,8 +32,6 @@ int xfrmctx_monitor_start(struct xfrmctx *h)
 	err = nl_socket_add_membership(h->msk, grp);
 	if (err < 0)
 		goto fail;
-	/* Events are not answers to anything we sent. */
-	nl_socket_disable_seq_check(h->msk);
 	nl_socket_set_buffer_size(h->msk, 1 << 20, 0);
 	return 0;
 fail:
@@ -74,6 +72,14 @@ static int parse_event(struct nl_msg *msg, void *arg)
 	return s->ret ? NL_STOP : NL_OK;
 }
 
+/* Events are not answers to a request: no sequence numbers to check. */
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 int xfrmctx_monitor_read(struct xfrmctx *h,
 			 int (*cb)(uint32_t event, const struct xfrmctx_frozen *f, void *arg),
 			 void *arg)
@@ -88,6 +94,7 @@ int xfrmctx_monitor_read(struct xfrmctx *h,
 	if (!ncb)
 		return -ENOMEM;
 	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, parse_event, &s);
+	nl_cb_set(ncb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	err = nl_recvmsgs(h->msk, ncb);
 	nl_cb_put(ncb);
 	if (s.ret)

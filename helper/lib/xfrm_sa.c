@@ -353,6 +353,8 @@ int xc_sa_to_xfrm(const struct xfrmctx_sa *sa, time_t now, struct nl_msg *msg)
 		if (err)
 			return err;
 	}
+	/* replay-maxage is in milliseconds, XFRMA_ETIMER_THRESH in jiffies
+	 * of a HZ userspace cannot know: the kernel's default stays. */
 	if (HAS(XFRM_CTX_SA_CURLFT)) {
 		struct xfrm_lifetime_cur c;
 
@@ -384,8 +386,6 @@ int xc_sa_to_xfrm(const struct xfrmctx_sa *sa, time_t now, struct nl_msg *msg)
 	    (HAS(XFRM_CTX_SA_TFCPAD) && nla_put_u32(msg, XFRMA_TFCPAD, sa->tfcpad) < 0) ||
 	    (HAS(XFRM_CTX_SA_EXTRA_FLAGS) &&
 	     nla_put_u32(msg, XFRMA_SA_EXTRA_FLAGS, sa->extra_flags) < 0) ||
-	    (HAS(XFRM_CTX_SA_REPLAY_MAXAGE) &&
-	     nla_put_u32(msg, XFRMA_ETIMER_THRESH, sa->replay_maxage) < 0) ||
 	    (HAS(XFRM_CTX_SA_REPLAY_MAXDIFF) &&
 	     nla_put_u32(msg, XFRMA_REPLAY_THRESH, sa->replay_maxdiff) < 0) ||
 	    (HAS(XFRM_CTX_SA_MAPPING_MAXAGE) &&
