@@ -35,6 +35,8 @@ static void sock_tune(struct nl_sock *sk)
 	nl_socket_enable_msg_peek(sk);
 }
 
+static int open_xfrm(struct xfrmctx *h);
+
 int xc_fail(struct xfrmctx *h, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -63,6 +65,9 @@ int xfrmctx_open_flags(struct xfrmctx **hp, unsigned int flags)
 		return -ENOMEM;
 	h->flags = flags;
 	h->family = -1;
+	/* Without XFRM netlink (no xfrm_user) policies and the module-less
+	 * path fail later with the reason kept in errmsg. */
+	open_xfrm(h);
 	if (flags & XFRMCTX_OPEN_NO_MODULE) {
 		*hp = h;
 		return 0;
@@ -86,14 +91,15 @@ int xfrmctx_open_flags(struct xfrmctx **hp, unsigned int flags)
 			*hp = h;
 			return 0;
 		}
-		free(h);
+		xfrmctx_close(h);
 		return -ENOENT;
 	}
 	*hp = h;
 	return 0;
 fail:
 	nl_socket_free(h->sk);
-	free(h);
+	h->sk = NULL;
+	xfrmctx_close(h);
 	return err;
 }
 
@@ -269,26 +275,31 @@ int xc_request(struct xfrmctx *h, struct nl_msg *msg,
 	return request_on(h, h->sk, msg, parse, arg);
 }
 
-int xc_xfrm_request(struct xfrmctx *h, struct nl_msg *msg,
-		    int (*parse)(struct nl_msg *msg, void *arg), void *arg)
+/* The XFRM netlink socket. Opened with the handle, so that both sockets
+ * belong to the network namespace the handle was opened in. */
+static int open_xfrm(struct xfrmctx *h)
 {
 	int err;
 
+	h->xsk = nl_socket_alloc();
+	if (!h->xsk)
+		return -ENOMEM;
+	err = nl_connect(h->xsk, NETLINK_XFRM);
+	if (err < 0) {
+		nl_socket_free(h->xsk);
+		h->xsk = NULL;
+		return xc_fail(h, -EPROTONOSUPPORT, "cannot open XFRM netlink: %s", nl_geterror(err));
+	}
+	sock_tune(h->xsk);
+	return 0;
+}
+
+int xc_xfrm_request(struct xfrmctx *h, struct nl_msg *msg,
+		    int (*parse)(struct nl_msg *msg, void *arg), void *arg)
+{
 	if (!h->xsk) {
-		h->xsk = nl_socket_alloc();
-		if (!h->xsk) {
-			nlmsg_free(msg);
-			return -ENOMEM;
-		}
-		err = nl_connect(h->xsk, NETLINK_XFRM);
-		if (err < 0) {
-			nl_socket_free(h->xsk);
-			h->xsk = NULL;
-			nlmsg_free(msg);
-			return xc_fail(h, -EPROTONOSUPPORT, "cannot open XFRM netlink: %s",
-				       nl_geterror(err));
-		}
-		sock_tune(h->xsk);
+		nlmsg_free(msg);
+		return xc_fail(h, -ENOTCONN, "no XFRM netlink socket: %s", h->errmsg);
 	}
 	return request_on(h, h->xsk, msg, parse, arg);
 }

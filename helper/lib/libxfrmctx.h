@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/xfrm.h>
+#include <linux/xfrm_ctx.h>	/* XFRM_CTX_F_*, XFRM_CTX_EV_*, XFRM_CTX_SA_* */
 
 #ifdef __cplusplus
 extern "C" {
@@ -47,7 +48,8 @@ extern "C" {
 
 struct xfrmctx;
 
-/* Open a handle on the caller's network namespace, using the xfrm_ctx
+/* Open a handle on the caller's network namespace (its sockets stay in
+ * that namespace, also after a setns() of the thread), using the xfrm_ctx
  * generic netlink family (which loads the module on first use when it is
  * installed). -ENOENT: the family does not exist. */
 int xfrmctx_open(struct xfrmctx **h);

@@ -35,18 +35,6 @@ int cmd_help(int argc, char **argv)
 	return 0;
 }
 
-int usage_error(const char *msg)
-{
-	fprintf(stderr, "xfrmctx: %s\n", msg);
-	return XC_EXIT_USAGE;
-}
-
-int op_error(const char *what, const char *msg)
-{
-	fprintf(stderr, "xfrmctx: %s: %s\n", what, msg);
-	return XC_EXIT_FAIL;
-}
-
 int main(int argc, char **argv)
 {
 	size_t i;
