@@ -104,7 +104,9 @@ int main(int argc, char **argv)
 		xfrmctx_thaw(from, &tunnel, &n);
 		return 1;
 	}
-	ret = xfrmctx_policy_import(to, received, 0, &pols);
+	/* A node that held the tunnel before keeps its policies after a
+	 * release: replace them with the sender's. */
+	ret = xfrmctx_policy_import(to, received, XFRMCTX_POLICY_REPLACE, &pols);
 	if (ret) {
 		failed("import policies", to, ret);
 		xfrmctx_thaw(from, &tunnel, &n);
@@ -113,7 +115,6 @@ int main(int argc, char **argv)
 	ret = xfrmctx_import(to, received, &opts, &sas);
 	if (ret) {
 		failed("import", to, ret);
-		xfrmctx_policy_delete(to, received, &n);
 		xfrmctx_thaw(from, &tunnel, &n);
 		return 1;
 	}
