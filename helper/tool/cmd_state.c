@@ -110,11 +110,22 @@ static int st_simple(const char *cmd, const char *verb, int argc, char **argv)
 		if (!err)
 			total += n;
 	}
+	if (err && !strcmp(cmd, "freeze") && i > 1) {
+		/* All or nothing: thaw the IDs this command froze. */
+		int j;
+
+		for (j = 0; j < i - 1; j++) {
+			t.id = &a.sel.ids[j];
+			xfrmctx_thaw(h, &t, NULL);
+		}
+		total = 0;
+	}
 	if (err) {
 		char what[64];
 
 		if (a.sel.n_ids > 1)
-			snprintf(what, sizeof(what), "%s (SA id %d; %u SAs done before)", cmd, i, total);
+			snprintf(what, sizeof(what), "%s (SA id %d; %u SAs %s before)", cmd, i, total,
+				 strcmp(cmd, "freeze") ? "done" : "frozen and thawed again");
 		else
 			snprintf(what, sizeof(what), "%s", cmd);
 		rc = op_error(what, xfrmctx_strerror(h, err));
