@@ -13,7 +13,7 @@
 
 load_module
 on_exit unload_module
-setup_ns a b c
+setup_ns a b c d e
 # The gateway's half of the topology's tunnel; no traffic is needed here.
 topo_tunnel "$a" "$VIP" 10.0.0.1 192.168.2.0/24 192.168.1.0/24 "$SPI_IN" "$KEY_IN" "$SPI_OUT" "$KEY_OUT"
 
@@ -92,6 +92,30 @@ check_eq "the output counter moved to the context's plus 7" 7 "$o"
 log "== export | import through a pipe"
 out=$(xc "$a" state export reqid 1 | xc "$c" -j state import nopolicy)
 check_eq "JSON import from stdin" "2 0" "$(jq -r '"\(.imported.sa) \(.imported.policy)"' <<<"$out")"
+
+log "== export all"
+check_eq "export all" "exported 2 SAs and 3 policies to $dir/all" "$(xc "$a" state export all -o "$dir/all")"
+
+log "== more SAs than one request carries: imported all or nothing"
+n=600	# about 450 bytes each: more than the 192 KiB xfrmctx puts in one request
+for ((i = 1; i <= n; i++)); do
+	printf 'xfrm state add src 10.1.0.1 dst 10.2.0.1 spi %d proto esp mode tunnel reqid 7 replay-window 64 flag esn aead rfc4106(gcm(aes)) %s 128\n' \
+		$((0x30000000 + i)) "$KEY_IN"
+done > "$dir/batch"
+run - ip -n "$d" -batch "$dir/batch" || fail "creating $n SAs"
+out=$(xc "$d" state export reqid 7 freeze -o "$dir/many")
+check_eq "export of $n SAs" "exported $n SAs and 0 policies to $dir/many (frozen)" "$out"
+check_eq "import of $n SAs in several requests" "imported $n SAs and 0 policies" \
+	"$(xc "$e" state import -i "$dir/many")"
+check_eq "all of them are live" "$n []" "$(xc_count "$e" state) $(xc "$e" -j state list-frozen)"
+# One SA in the way: the import must leave nothing behind.
+run - ip -n "$e" xfrm state flush
+run - ip -n "$e" xfrm state add src 10.1.0.1 dst 10.2.0.1 spi $((0x30000000 + n)) proto esp \
+	mode tunnel reqid 7 replay-window 64 flag esn aead 'rfc4106(gcm(aes))' "$KEY_IN" 128
+expect 1 'exists already' "$e" state import -i "$dir/many"
+check_eq "the refused import left only the SA that was in the way" "1 []" \
+	"$(xc_count "$e" state) $(xc "$e" -j state list-frozen)"
+xc "$d" state thaw reqid 7 >/dev/null
 
 log "== pretty JSON"
 out=$(xc - -j -p context show -i "$ctx")
