@@ -88,9 +88,8 @@ static int xc_check_room(const struct xfrm_state *x, u64 cur, u64 jump, bool out
 		return 0;
 	if (out && !xc_is_esn(x) && (x->props.extra_flags & XFRM_SA_XFLAG_OSEQ_MAY_WRAP))
 		return 0;
-	NL_SET_ERR_MSG_FMT_MOD(extack,
-			       "SA 0x%08x: %s seq %llu + %llu: sequence space exhausted, rekey needed",
-			       ntohl(x->id.spi), out ? "out" : "in", cur, jump);
+	NL_SET_ERR_MSG_FMT_MOD(extack, "0x%08x %s+%llu: sequence space exhausted, rekey needed",
+			       ntohl(x->id.spi), out ? "oseq" : "seq", jump);
 	NL_SET_BAD_ATTR(extack, attr);
 	return -ERANGE;
 }
