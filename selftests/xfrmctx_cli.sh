@@ -96,6 +96,10 @@ check_eq "JSON import from stdin" "2 0" "$(jq -r '"\(.imported.sa) \(.imported.p
 log "== export all"
 check_eq "export all" "exported 2 SAs and 3 policies to $dir/all" "$(xc "$a" state export all -o "$dir/all")"
 
+check_eq "export ID policy: the SA and the policies of its reqid" \
+	"exported 1 SA and 3 policies to $dir/one" \
+	"$(xc "$a" state export src "$VIP" dst 10.0.0.1 proto esp spi "$SPI_IN" policy -o "$dir/one")"
+
 log "== more SAs than one request carries: imported all or nothing"
 n=600	# about 450 bytes each: more than the 192 KiB xfrmctx puts in one request
 for ((i = 1; i <= n; i++)); do
