@@ -57,6 +57,11 @@ demo: deps
 regen:
 	scripts/ynl-regen
 
+# The tool, the library (static, with its header, the uapi header and a
+# pkg-config file) and the man pages.
+install: helper
+	@$(MAKE) -s -C helper TOP=$(TOP) install
+
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/helper $(BUILD)/vm
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Generic netlink plumbing: the socket, family resolution, and requests whose
- * refusals come back with the kernel's extack message.
+ * Netlink plumbing: the sockets (generic netlink for the module, XFRM
+ * netlink for policies and the module-less path), family resolution, and
+ * requests whose refusals come back with the kernel's extack message.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,15 +21,57 @@
 #define SOL_NETLINK 270
 #endif
 
-int xfrmctx_open(struct xfrmctx **hp)
+/* Import requests carry many SAs; let them be big (capped by wmem_max). */
+#define XC_SOCK_BUF (1 << 20)
+
+static void sock_tune(struct nl_sock *sk)
+{
+	int one = 1;
+
+	/* Ask for extack messages, and do not have our request echoed back. */
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	nl_socket_set_buffer_size(sk, XC_SOCK_BUF, XC_SOCK_BUF);
+	nl_socket_enable_msg_peek(sk);
+}
+
+static int open_xfrm(struct xfrmctx *h);
+
+int xc_fail(struct xfrmctx *h, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(h->errmsg, sizeof(h->errmsg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int xc_need_module(struct xfrmctx *h, const char *what)
+{
+	if (h->sk)
+		return 0;
+	return xc_fail(h, -EOPNOTSUPP, "%s needs the xfrm_ctx module (generic netlink family %s not found)",
+		       what, XFRM_CTX_FAMILY_NAME);
+}
+
+int xfrmctx_open_flags(struct xfrmctx **hp, unsigned int flags)
 {
 	struct xfrmctx *h;
-	int one = 1;
 	int err;
 
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
+	h->flags = flags;
+	h->family = -1;
+	/* Without XFRM netlink (no xfrm_user) policies and the module-less
+	 * path fail later with the reason kept in errmsg. */
+	open_xfrm(h);
+	if (flags & XFRMCTX_OPEN_NO_MODULE) {
+		*hp = h;
+		return 0;
+	}
 	h->sk = nl_socket_alloc();
 	if (!h->sk) {
 		free(h);
@@ -38,31 +82,47 @@ int xfrmctx_open(struct xfrmctx **hp)
 		err = -nl_syserr2nlerr(err);
 		goto fail;
 	}
-	/* Ask for extack messages, and do not have our request echoed back. */
-	setsockopt(nl_socket_get_fd(h->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(h->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-
+	sock_tune(h->sk);
 	h->family = genl_ctrl_resolve(h->sk, XFRM_CTX_FAMILY_NAME);
 	if (h->family < 0) {
-		err = -ENOENT;
-		snprintf(h->errmsg, sizeof(h->errmsg),
-			 "generic netlink family %s not found (is the xfrm_ctx module loaded?)",
-			 XFRM_CTX_FAMILY_NAME);
-		goto fail;
+		nl_socket_free(h->sk);
+		h->sk = NULL;
+		if (flags & XFRMCTX_OPEN_FALLBACK) {
+			*hp = h;
+			return 0;
+		}
+		xfrmctx_close(h);
+		return -ENOENT;
 	}
 	*hp = h;
 	return 0;
 fail:
 	nl_socket_free(h->sk);
-	free(h);
+	h->sk = NULL;
+	xfrmctx_close(h);
 	return err;
+}
+
+int xfrmctx_open(struct xfrmctx **hp)
+{
+	return xfrmctx_open_flags(hp, 0);
+}
+
+int xfrmctx_has_module(const struct xfrmctx *h)
+{
+	return h->sk != NULL;
 }
 
 void xfrmctx_close(struct xfrmctx *h)
 {
 	if (!h)
 		return;
-	nl_socket_free(h->sk);
+	if (h->sk)
+		nl_socket_free(h->sk);
+	if (h->xsk)
+		nl_socket_free(h->xsk);
+	if (h->msk)
+		nl_socket_free(h->msk);
 	free(h);
 }
 
@@ -75,7 +135,12 @@ const char *xfrmctx_strerror(const struct xfrmctx *h, int err)
 
 struct nl_msg *xc_msg_new(struct xfrmctx *h, uint8_t cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	return xc_msg_new_size(h, cmd, flags, 4096);
+}
+
+struct nl_msg *xc_msg_new_size(struct xfrmctx *h, uint8_t cmd, int flags, size_t size)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(size);
 
 	if (!msg)
 		return NULL;
@@ -87,28 +152,36 @@ struct nl_msg *xc_msg_new(struct xfrmctx *h, uint8_t cmd, int flags)
 	return msg;
 }
 
-/* Pull NLMSGERR_ATTR_MSG out of an error ack (the request is capped). */
+/* The extack message of an error ack or of a dump's NLMSG_DONE. */
+static void read_extack(struct xc_req *req, struct nlmsghdr *nlh, int ack_len)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || (int)nlh->nlmsg_len <= ack_len)
+		return;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)nlh + ack_len),
+		      nlh->nlmsg_len - ack_len, NULL) < 0)
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(req->h->errmsg, sizeof(req->h->errmsg), "%s",
+			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+}
+
+/* An error ack ends a request, and a dump that could not start. */
 static int xc_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	struct xc_req *req = arg;
 	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	int ack_len = sizeof(*nlh) + sizeof(*e);
 
 	(void)nla;
-	req->err = e->error ? e->error : -EINVAL;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+	req->done = 1;
+	if (!e->error)
 		return NL_STOP;
+	req->err = e->error;
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		ack_len += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-	if ((int)nlh->nlmsg_len <= ack_len)
-		return NL_STOP;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)nlh + ack_len),
-		      nlh->nlmsg_len - ack_len, NULL) < 0)
-		return NL_STOP;
-	if (tb[NLMSGERR_ATTR_MSG])
-		snprintf(req->h->errmsg, sizeof(req->h->errmsg), "%s",
-			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	read_extack(req, nlh, ack_len);
 	return NL_STOP;
 }
 
@@ -121,12 +194,21 @@ static int xc_ack_cb(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* NLMSG_DONE: a dump that failed midway carries its error here. */
 static int xc_finish_cb(struct nl_msg *msg, void *arg)
 {
 	struct xc_req *req = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	int e;
 
-	(void)msg;
 	req->done = 1;
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+		memcpy(&e, nlmsg_data(nlh), sizeof(e));
+		if (e < 0 && !req->err) {
+			req->err = e;
+			read_extack(req, nlh, NLMSG_LENGTH(sizeof(int)));
+		}
+	}
 	return NL_STOP;
 }
 
@@ -135,18 +217,16 @@ static int xc_valid_cb(struct nl_msg *msg, void *arg)
 	struct xc_req *req = arg;
 	int err;
 
-	if (!req->parse)
+	if (!req->parse || req->err)
 		return NL_OK;
 	err = req->parse(msg, req->arg);
-	if (err < 0) {
-		req->err = err;
-		return NL_STOP;
-	}
+	if (err < 0)
+		req->err = err;	/* keep reading to the end of the dump */
 	return NL_OK;
 }
 
-int xc_request(struct xfrmctx *h, struct nl_msg *msg,
-	       int (*parse)(struct nl_msg *, void *), void *arg)
+static int request_on(struct xfrmctx *h, struct nl_sock *sk, struct nl_msg *msg,
+		      int (*parse)(struct nl_msg *, void *), void *arg)
 {
 	struct xc_req req = { .h = h, .parse = parse, .arg = arg };
 	struct nl_cb *cb;
@@ -164,17 +244,62 @@ int xc_request(struct xfrmctx *h, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, xc_valid_cb, &req);
 
 	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
-	err = nl_send_auto(h->sk, msg);
+	err = nl_send_auto(sk, msg);
 	nlmsg_free(msg);
 	if (err < 0) {
 		nl_cb_put(cb);
-		return -nl_syserr2nlerr(err);
+		return err == -NLE_MSGSIZE ? xc_fail(h, -EMSGSIZE, "request too large for one netlink message")
+					   : -EIO;
 	}
-	while (!req.done && !req.err) {
-		err = nl_recvmsgs(h->sk, cb);
-		if (err < 0 && !req.err)
-			req.err = -EIO;
+	/* A request ends with its ack, a dump with NLMSG_DONE (or an error
+	 * ack if it could not start). */
+	while (!req.done) {
+		err = nl_recvmsgs(sk, cb);
+		if (err < 0 && !req.done) {
+			if (!req.err)
+				req.err = -EIO;
+			break;
+		}
 	}
 	nl_cb_put(cb);
 	return req.err;
+}
+
+int xc_request(struct xfrmctx *h, struct nl_msg *msg,
+	       int (*parse)(struct nl_msg *msg, void *arg), void *arg)
+{
+	if (!h->sk) {
+		nlmsg_free(msg);
+		return xc_need_module(h, "this command");
+	}
+	return request_on(h, h->sk, msg, parse, arg);
+}
+
+/* The XFRM netlink socket. Opened with the handle, so that both sockets
+ * belong to the network namespace the handle was opened in. */
+static int open_xfrm(struct xfrmctx *h)
+{
+	int err;
+
+	h->xsk = nl_socket_alloc();
+	if (!h->xsk)
+		return -ENOMEM;
+	err = nl_connect(h->xsk, NETLINK_XFRM);
+	if (err < 0) {
+		nl_socket_free(h->xsk);
+		h->xsk = NULL;
+		return xc_fail(h, -EPROTONOSUPPORT, "cannot open XFRM netlink: %s", nl_geterror(err));
+	}
+	sock_tune(h->xsk);
+	return 0;
+}
+
+int xc_xfrm_request(struct xfrmctx *h, struct nl_msg *msg,
+		    int (*parse)(struct nl_msg *msg, void *arg), void *arg)
+{
+	if (!h->xsk) {
+		nlmsg_free(msg);
+		return xc_fail(h, -ENOTCONN, "no XFRM netlink socket: %s", h->errmsg);
+	}
+	return request_on(h, h->xsk, msg, parse, arg);
 }

@@ -7,7 +7,7 @@
 #include "libxfrmctx.h"
 #include "xfrmctx.h"
 
-int opt_json, opt_pretty, opt_stats;
+int opt_json, opt_pretty, opt_stats, opt_reveal, opt_no_module;
 
 static const char *const feature_names[] = { "iv-salt", "sa-dir", "pcpu", "nat-keepalive" };
 

@@ -9,17 +9,22 @@
 #include "xfrmctx.h"
 
 static const struct xc_cmd commands[] = {
-	{ "info",  cmd_info,  "info                      version and features of the module" },
-	{ "help",  cmd_help,  "help                      this text" },
+	{ "state",   cmd_state,   "state { freeze | thaw | release | export | import | update | list-frozen | help } ..." },
+	{ "context", cmd_context, "context show [-i FILE]      what a context file holds" },
+	{ "monitor", cmd_monitor, "monitor                     the module's events, one line each" },
+	{ "info",    cmd_info,    "info                        version and features of the module" },
+	{ "help",    cmd_help,    "help                        this text" },
 };
 
 void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "Usage: xfrmctx [-j] [-p] [-s] OBJECT COMMAND ...\n");
+	fprintf(f, "Usage: xfrmctx [ OPTIONS ] OBJECT COMMAND ...\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "       xfrmctx %s\n", commands[i].help);
+	fprintf(f, "OPTIONS := -j[son] | -p[retty] | -s[tatistics] | --reveal-keys | --no-module\n"
+		   "Try \"xfrmctx state help\" for the SA commands.\n");
 }
 
 int cmd_help(int argc, char **argv)
@@ -41,26 +46,31 @@ int main(int argc, char **argv)
 			opt_json = 1;
 		} else if (!strcmp(argv[0], "-p") || !strcmp(argv[0], "-pretty")) {
 			opt_pretty = 1;
-		} else if (!strcmp(argv[0], "-s") || !strcmp(argv[0], "-stats")) {
+		} else if (!strcmp(argv[0], "-s") || !strcmp(argv[0], "-stats") ||
+			   !strcmp(argv[0], "-statistics")) {
 			opt_stats++;
+		} else if (!strcmp(argv[0], "--reveal-keys")) {
+			opt_reveal = 1;
+		} else if (!strcmp(argv[0], "--no-module")) {
+			opt_no_module = 1;
 		} else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
 			usage(stdout);
 			return 0;
 		} else {
 			fprintf(stderr, "xfrmctx: unknown option \"%s\"\n", argv[0]);
 			usage(stderr);
-			return 2;
+			return XC_EXIT_USAGE;
 		}
 		argc--;
 		argv++;
 	}
 	if (argc == 0) {
 		usage(stderr);
-		return 2;
+		return XC_EXIT_USAGE;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[0], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "xfrmctx: unknown object \"%s\"; try \"xfrmctx help\"\n", argv[0]);
-	return 2;
+	return XC_EXIT_USAGE;
 }

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal: the in-memory context container (format in
+ * Documentation/context-file.rst). */
+#ifndef XC_CONTEXT_H
+#define XC_CONTEXT_H
+
+#include "attr.h"
+#include "libxfrmctx.h"
+
+#define XC_CTX_MAGIC		"\x89XFRMCTX"
+#define XC_CTX_MAGIC_LEN	8
+#define XC_CTX_HDR_LEN		16
+#define XC_CTX_SUM_LEN		32	/* SHA-256 */
+#define XC_CTX_ORDER_LE		1
+#define XC_CTX_ORDER_BE		2
+/* A reader keeps at most this much of a file in memory. */
+#define XC_CTX_MAX_FILE		(256u << 20)
+
+struct xfrmctx_ctx {
+	struct xc_buf recs;	/* the record area, exactly as in the file */
+	uint8_t major, minor;	/* of the file it was read from, or ours */
+};
+
+/* The whole file image: header, records, checksum. */
+int xc_ctx_serialize(const struct xfrmctx_ctx *c, struct xc_buf *out);
+
+#endif
