@@ -98,9 +98,8 @@ static int send_chunk(struct xfrmctx *h, uint8_t cmd, const struct sa_list *l,
 	return xc_request(h, msg, parse_count, count);
 }
 
-/* The module takes at most this many SAs per request (XC_IMPORT_MAX of
- * kmod/cmd_import.c; not part of the uapi). */
-#define XC_MAX_SAS_PER_REQUEST 1024
+/* The module takes at most this many SAs per request. */
+#define XC_MAX_SAS_PER_REQUEST XFRM_CTX_MAX_IMPORT_SAS
 
 /* End of the chunk that starts at from: as many records as fit. */
 static size_t chunk_end(const struct sa_list *l, size_t from)
