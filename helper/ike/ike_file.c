@@ -120,7 +120,6 @@ static void put_ike(struct xc_nlb *b, const struct xc_store *s, const struct xc_
 		    uint32_t window)
 {
 	size_t n = xc_nlb_nest_start(b, XC_IKEF_IKE), p;
-	const struct xc_child *c;
 	unsigned int i;
 
 	xc_nlb_u8(b, XC_IKE_A_STATE, ike->deleted ? XC_IKE_STATE_KEYING : XC_IKE_STATE_LIVE);
@@ -176,11 +175,19 @@ static void put_ike(struct xc_nlb *b, const struct xc_store *s, const struct xc_
 		put_addr(b, XC_IKE_A_PEER_ADDR, &ike->peer_addrs[i]);
 	xc_nlb_u64(b, XC_IKE_A_ADDED, (uint64_t)ike->added);
 	xc_nlb_u64(b, XC_IKE_A_UPDATED, (uint64_t)ike->updated_at);
-	/* a live IKE_SA carries the CHILD_SAs that belong to it now */
-	if (!ike->deleted)
-		for (c = s->children; c; c = c->next)
-			if (xc_store_child_owner(s, c) == ike)
-				put_child(b, c);
+	/* a live IKE_SA carries the CHILD_SAs that belong to it now, oldest
+	 * first (the list is newest first) */
+	if (!ike->deleted) {
+		const struct xc_child *last = NULL, *cp;
+
+		while (last != s->children) {
+			for (cp = s->children; cp->next != last; cp = cp->next)
+				;
+			if (xc_store_child_owner(s, cp) == ike)
+				put_child(b, cp);
+			last = cp;
+		}
+	}
 	xc_nlb_nest_end(b, n);
 }
 

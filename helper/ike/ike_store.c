@@ -220,6 +220,25 @@ static void collect(struct xc_store *s)
 	}
 }
 
+/* Remember an IKE_SA that was deleted: charon still reports message IDs of
+ * the exchange that deletes it (and of the old IKE_SA after a rekey). */
+static void remember_gone(struct xc_store *s, const struct xc_ha_ike_id *id)
+{
+	s->gone[s->gone_next++ % XC_GONE] = *id;
+	if (s->gone_n < XC_GONE)
+		s->gone_n++;
+}
+
+static int is_gone(const struct xc_store *s, const struct xc_ha_ike_id *id)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->gone_n; i++)
+		if (xc_ike_id_eq(&s->gone[i], id))
+			return 1;
+	return 0;
+}
+
 static const struct xc_ha_attr *get(const struct xc_ha_msg *m, uint8_t type)
 {
 	return xc_ha_find(m, type);
@@ -349,10 +368,12 @@ static int ike_update(struct xc_store *s, const struct xc_ha_msg *m, int64_t now
 	unsigned int i, nl = 0, nr = 0, np = 0;
 
 	xc_ike_id_str(&idattr->v.ike_id, idstr, sizeof(idstr));
+	if (is_gone(s, &idattr->v.ike_id))
+		return 1;
 	ike = xc_store_find_ike(s, &idattr->v.ike_id);
-	if (!ike || ike->deleted)
-		return say(why, whylen, "IKE_UPDATE for %s IKE_SA %s (started after its IKE_ADD? a resync sends it again)",
-			   ike ? "deleted" : "unknown", idstr);
+	if (!ike)
+		return say(why, whylen, "IKE_UPDATE for unknown IKE_SA %s (started after its IKE_ADD? a resync sends it again)",
+			   idstr);
 	if (xc_ha_count(m, XC_HA_A_LOCAL_VIP) > XC_MAX_ADDRS ||
 	    xc_ha_count(m, XC_HA_A_REMOTE_VIP) > XC_MAX_ADDRS ||
 	    xc_ha_count(m, XC_HA_A_PEER_ADDR) > XC_MAX_ADDRS)
@@ -426,10 +447,11 @@ static int ike_mid(struct xc_store *s, const struct xc_ha_msg *m, int initiator,
 	char idstr[64];
 
 	xc_ike_id_str(&idattr->v.ike_id, idstr, sizeof(idstr));
+	if (is_gone(s, &idattr->v.ike_id))
+		return 1;	/* e.g. the exchange that deleted it */
 	ike = xc_store_find_ike(s, &idattr->v.ike_id);
-	if (!ike || ike->deleted)
-		return say(why, whylen, "%s for %s IKE_SA %s", xc_ha_msg_name(m->type),
-			   ike ? "deleted" : "unknown", idstr);
+	if (!ike)
+		return say(why, whylen, "%s for unknown IKE_SA %s", xc_ha_msg_name(m->type), idstr);
 	if (!mid)
 		return 1;	/* charon ignores a zero message ID too */
 	if (initiator) {
@@ -449,11 +471,13 @@ static int ike_delete(struct xc_store *s, const struct xc_ha_msg *m, char *why, 
 	char idstr[64];
 
 	xc_ike_id_str(&idattr->v.ike_id, idstr, sizeof(idstr));
+	if (is_gone(s, &idattr->v.ike_id))
+		return 1;
 	ike = xc_store_find_ike(s, &idattr->v.ike_id);
-	if (!ike || ike->deleted)
-		return say(why, whylen, "IKE_DELETE for %s IKE_SA %s",
-			   ike ? "already deleted" : "unknown", idstr);
+	if (!ike)
+		return say(why, whylen, "IKE_DELETE for unknown IKE_SA %s", idstr);
 	ike->deleted = 1;
+	remember_gone(s, &ike->id);
 	collect(s);
 	return 0;
 }
@@ -600,8 +624,10 @@ int xc_store_apply(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
 {
 	int err;
 
-	if (xc_ha_check(m, why, whylen))
+	if (xc_ha_check(m, why, whylen)) {
+		s->dropped++;
 		return -EINVAL;
+	}
 	switch (m->type) {
 	case XC_HA_IKE_ADD:
 		err = ike_add(s, m, now, why, whylen);
@@ -652,6 +678,7 @@ int xc_store_expire(struct xc_store *s, int64_t now, int64_t max_age, unsigned i
 	for (ike = s->ikes; ike; ike = ike->next) {
 		if (!ike->deleted && !ike->updated && now - ike->added > max_age) {
 			ike->deleted = 1;
+			remember_gone(s, &ike->id);
 			n++;
 		}
 	}

@@ -94,6 +94,10 @@ struct xc_store {
 	uint64_t accepted, dropped;
 	uint32_t peer_segments;		/* bit n: peer said it serves segment n */
 	uint8_t has_peer_segments;
+	/* IKE_SAs deleted lately: messages about them are noted, not refused */
+#define XC_GONE 64
+	struct xc_ha_ike_id gone[XC_GONE];
+	unsigned int gone_n, gone_next;
 };
 
 void xc_store_init(struct xc_store *s);
