@@ -33,6 +33,7 @@ ike_require() {
 	[ -x "$XFRMCTX_IKE" ] || die "$XFRMCTX_IKE is not built (make helper)"
 	IKE_DIR=$(mktemp -d /tmp/ike.XXXXXX)
 	on_exit "ike_stop_all"
+	on_exit "ike_dump_logs"
 }
 
 ike_topo() {
@@ -245,6 +246,7 @@ EOF
 ike_start() {
 	local name=$1 ns=$2 d=$IKE_DIR/$1
 	echo "# [$ns] charon ($name)"
+	rm -f "$d/charon.vici"
 	STRONGSWAN_CONF=$d/strongswan.conf ip netns exec "$ns" \
 		unshare -m sh -c 'mount -t tmpfs none /run && exec /usr/lib/ipsec/charon' \
 		>"$d/stdout" 2>&1 &
@@ -304,14 +306,33 @@ ike_log_tail() {
 	tail -n 5 "$IKE_DIR/$1/stdout" 2>/dev/null | sed 's/^/#   /'
 }
 
-# IKE SPIs of NAME's IKE_SA "rw" as "spi_i spi_r", empty if none.
-ike_sa_spis() {
+# NAME's IKE_SAs "rw", one line each: "STATE SPI_I SPI_R".
+ike_sa_list() {
 	ike_swan "$1" --list-sas --ike rw --raw 2>/dev/null |
-		sed -n 's/.*initiator-spi=\([0-9a-f]*\).*responder-spi=\([0-9a-f]*\).*/\1 \2/p' | head -n1
+		sed -n 's/.*{rw {uniqueid=[0-9]* version=[0-9]* state=\([A-Z_]*\) .*initiator-spi=\([0-9a-f]*\) responder-spi=\([0-9a-f]*\) .*/\1 \2 \3/p'
 }
 
-# State of NAME's IKE_SA "rw" (ESTABLISHED, PASSIVE, ...), empty if none.
-ike_sa_state() {
-	ike_swan "$1" --list-sas --ike rw --raw 2>/dev/null |
-		sed -n 's/.*rw {[^}]*state=\([A-Z_]*\).*/\1/p' | head -n1
+# The IKE_SA "rw" that matters: the ESTABLISHED one, else a PASSIVE one,
+# else the first; "STATE SPI_I SPI_R" or nothing.
+ike_sa_main() {
+	ike_sa_list "$1" | awk '
+		$1 == "ESTABLISHED" { e = $0 } $1 == "PASSIVE" { p = $0 } NR == 1 { f = $0 }
+		END { print (e != "" ? e : (p != "" ? p : f)) }'
+}
+
+ike_sa_spis() { ike_sa_main "$1" | awk 'NF == 3 { print $2, $3 }'; }
+ike_sa_state() { ike_sa_main "$1" | awk 'NF == 3 { print $1 }'; }
+
+# On failure, the logs that tell why.
+ike_dump_logs() {
+	[ "$XC_RC" = 0 ] && return 0
+	local f n
+	for f in "$IKE_DIR"/*.log; do
+		[ -e "$f" ] || continue
+		echo "# --- $(basename "$f")"
+		tail -n 40 "$f" | sed 's/^/#   /'
+	done
+	for n in "${!IKE_NS[@]}"; do
+		ike_log_tail "$n" 60
+	done
 }

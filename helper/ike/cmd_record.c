@@ -104,7 +104,7 @@ static void describe(const struct xc_ha_msg *m, char *buf, size_t len)
 	else if ((a = xc_ha_find(m, XC_HA_A_MID)))
 		snprintf(buf + n, len - n, " mid %u", a->v.u32);
 	else if ((a = xc_ha_find(m, XC_HA_A_INBOUND_SPI)))
-		snprintf(buf + n, len - n, " spi-in %08x", a->v.u32);
+		snprintf(buf + n, len - n, " spi-in %08x", xc_ha_spi(a->v.u32));
 	else if ((a = xc_ha_find(m, XC_HA_A_SEGMENT)))
 		snprintf(buf + n, len - n, " segment %u", a->v.u16);
 }

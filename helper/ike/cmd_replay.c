@@ -33,6 +33,7 @@ struct replayer {
 	int fd;
 	uint32_t taken;		/* segments charon confirmed */
 	unsigned int sent;
+	int kernel_pass_logs;	/* log each SA's reqid (the pass after success) */
 };
 
 static void sleep_ms(long ms)
@@ -101,14 +102,16 @@ static int send_msg(void *ctx, const struct xc_ha_buf *msg, const char *what)
 	return 0;
 }
 
-/* Wait until every CHILD_SA of a live IKE_SA has both SAs in the kernel. */
+/* Wait until every CHILD_SA of a live IKE_SA has both SAs in the kernel;
+ * at the deadline, name each one still missing. */
 static int check_kernel(struct replayer *r, const struct xc_store *s, int64_t deadline)
 {
 	const struct xc_child *c;
-	int missing;
+	int missing, last = 0;
 
-	do {
+	for (;;) {
 		missing = 0;
+		last = xc_now_ms() >= deadline;
 		for (c = s->children; c; c = c->next) {
 			const struct xc_ike *ike = xc_store_child_owner(s, c);
 			uint32_t reqid = 0;
@@ -125,18 +128,25 @@ static int check_kernel(struct replayer *r, const struct xc_store *s, int64_t de
 			}
 			if (!in || !out) {
 				missing++;
-				if (xc_now_ms() >= deadline)
-					xc_log("charon did not install CHILD_SA %s spi-in %08x (%s) spi-out %08x (%s): "
-					       "see its log (is the config \"%s\" loaded there?)",
+				if (last)
+					xc_log("charon did not install CHILD_SA %s spi-in %08x (%s) spi-out %08x (%s) "
+					       "within the timeout: see its log (is the config \"%s\" loaded there?)",
 					       c->config, c->spi_in, in ? "present" : "missing",
 					       c->spi_out, out ? "present" : "missing", c->config);
+			} else if (r->kernel_pass_logs) {
+				xc_log("CHILD_SA %s spi-in %08x spi-out %08x is in the kernel, reqid %u",
+				       c->config, c->spi_in, c->spi_out, reqid);
 			}
 		}
-		if (!missing)
+		if (!missing && !r->kernel_pass_logs) {
+			r->kernel_pass_logs = 1;	/* once more, to log the reqids */
+			continue;
+		}
+		if (!missing || last)
 			break;
 		drain(r);
 		sleep_ms(20);
-	} while (xc_now_ms() < deadline);
+	}
 	return missing ? -1 : 0;
 }
 
@@ -175,8 +185,10 @@ static int activate_segment(struct replayer *r, unsigned int seg, int64_t deadli
 	return 0;
 }
 
-static int parse_args(struct replayer *r, int argc, char **argv)
+/* replay (with_file) or activate */
+static int parse_args(struct replayer *r, int argc, char **argv, int with_file)
 {
+	const char *cmd = with_file ? "replay" : "activate";
 	const char *listen = NULL, *charon = NULL;
 	char why[128];
 	int i;
@@ -194,7 +206,7 @@ static int parse_args(struct replayer *r, int argc, char **argv)
 		} else if (!strcmp(o, "--charon") && v) {
 			charon = v;
 			i++;
-		} else if (!strcmp(o, "--file") && v) {
+		} else if (!strcmp(o, "--file") && v && with_file) {
 			r->file = v;
 			i++;
 		} else if (!strcmp(o, "--fifo") && v) {
@@ -212,24 +224,75 @@ static int parse_args(struct replayer *r, int argc, char **argv)
 			if (xc_opt_uint(o, v, 3600, &r->timeout))
 				return -1;
 			i++;
-		} else if (!strcmp(o, "--activate")) {
+		} else if (!strcmp(o, "--activate") && with_file) {
 			r->activate = 1;
-		} else if (!strcmp(o, "--no-kernel-check")) {
+		} else if (!strcmp(o, "--no-kernel-check") && with_file) {
 			r->kernel_check = 0;
 		} else {
-			xc_err("replay: unknown or incomplete option \"%s\"", o);
+			xc_err("%s: unknown or incomplete option \"%s\"", cmd, o);
 			return -1;
 		}
 	}
-	if (!listen || !charon || !r->file) {
-		xc_err("replay: --listen, --charon and --file are required");
+	if (!listen || !charon || (with_file && !r->file)) {
+		xc_err("%s: --listen, --charon%s are required", cmd, with_file ? " and --file" : "");
 		return -1;
 	}
 	if (xc_addr_parse(listen, XC_HA_PORT, &r->listen, why, sizeof(why)) ||
 	    xc_addr_parse(charon, XC_HA_PORT, &r->charon, why, sizeof(why))) {
-		xc_err("replay: %s", why);
+		xc_err("%s: %s", cmd, why);
 		return -1;
 	}
+	return 0;
+}
+
+/* The HA socket of the hook: bound to --listen, connected to --charon, so
+ * that ICMP errors tell when charon is not there. */
+static int open_channel(struct replayer *r, const char *cmd)
+{
+	char why[256];
+
+	r->fd = xc_udp_open(&r->listen, why, sizeof(why));
+	if (r->fd < 0) {
+		xc_err("%s: %s", cmd, why);
+		return -1;
+	}
+	if (connect(r->fd, (struct sockaddr *)&r->charon.ss, r->charon.len)) {
+		xc_err("%s: connect: %s", cmd, strerror(errno));
+		close(r->fd);
+		return -1;
+	}
+	return 0;
+}
+
+static int activate_all(struct replayer *r, int64_t deadline)
+{
+	unsigned int seg;
+
+	for (seg = 1; seg <= r->segments; seg++)
+		if (activate_segment(r, seg, deadline))
+			return -1;
+	return 0;
+}
+
+int cmd_activate(int argc, char **argv)
+{
+	struct replayer r;
+	int64_t t0;
+
+	memset(&r, 0, sizeof(r));
+	if (parse_args(&r, argc, argv, 0))
+		return 2;
+	if (open_channel(&r, "activate"))
+		return 1;
+	t0 = xc_now_ms();
+	if (activate_all(&r, t0 + (int64_t)r.timeout * 1000)) {
+		close(r.fd);
+		return 1;
+	}
+	xc_log("charon activated segments 1..%lu after %lld ms", r.segments,
+	       (long long)(xc_now_ms() - t0));
+	printf("activate segments %lu active_ms %lld\n", r.segments, (long long)(xc_now_ms() - t0));
+	close(r.fd);
 	return 0;
 }
 
@@ -243,11 +306,10 @@ int cmd_replay(int argc, char **argv)
 	uint8_t *data = NULL;
 	size_t len = 0;
 	int64_t t0, t_sent, t_kernel, t_active, deadline;
-	unsigned int seg;
 	int err;
 
 	memset(&r, 0, sizeof(r));
-	if (parse_args(&r, argc, argv))
+	if (parse_args(&r, argc, argv, 1))
 		return 2;
 	if (xc_file_read(r.file, XC_MAX_FILE, &data, &len, why, sizeof(why))) {
 		xc_err("replay: %s", why);
@@ -262,15 +324,9 @@ int cmd_replay(int argc, char **argv)
 	if (!xc_addr_is_loopback(&r.charon))
 		xc_log("warning: replaying key material over the network to %s; run the replay on the standby itself (loopback) or protect the channel with IPsec",
 		       meta.source);
-	r.fd = xc_udp_open(&r.listen, why, sizeof(why));
-	if (r.fd < 0) {
-		xc_err("replay: %s", why);
+	if (open_channel(&r, "replay")) {
 		xc_store_free(&s);
 		return 1;
-	}
-	if (connect(r.fd, (struct sockaddr *)&r.charon.ss, r.charon.len)) {
-		xc_err("replay: connect: %s", strerror(errno));
-		goto fail;
 	}
 
 	t0 = xc_now_ms();
@@ -293,9 +349,8 @@ int cmd_replay(int argc, char **argv)
 	}
 	t_active = t_kernel;
 	if (r.activate) {
-		for (seg = 1; seg <= r.segments; seg++)
-			if (activate_segment(&r, seg, deadline))
-				goto fail;
+		if (activate_all(&r, deadline))
+			goto fail;
 		t_active = xc_now_ms();
 		xc_log("charon activated segments 1..%lu after %lld ms", r.segments,
 		       (long long)(t_active - t0));

@@ -95,10 +95,16 @@ static void print_attr(const struct xc_ha_attr *a, int reveal)
 		printf(" %u", a->v.u8);
 		break;
 	case XC_HA_ENC_U16:
-		printf(" %u", a->v.u16);
+		if (a->type == XC_HA_A_INBOUND_CPI || a->type == XC_HA_A_OUTBOUND_CPI)
+			printf(" cpi 0x%04x", xc_ha_cpi(a->v.u16));
+		else
+			printf(" %u", a->v.u16);
 		break;
 	case XC_HA_ENC_U32:
-		printf(" %u (0x%08x)", a->v.u32, a->v.u32);
+		if (a->type == XC_HA_A_INBOUND_SPI || a->type == XC_HA_A_OUTBOUND_SPI)
+			printf(" spi 0x%08x", xc_ha_spi(a->v.u32));
+		else
+			printf(" %u (0x%08x)", a->v.u32, a->v.u32);
 		break;
 	case XC_HA_ENC_CHUNK:
 		printf(" %u bytes", a->v.chunk.len);

@@ -162,6 +162,34 @@ struct xc_ha_msg {
 	struct xc_ha_attr attrs[XC_HA_MAX_ATTRS];
 };
 
+/*
+ * CHILD_SA SPIs and CPIs. charon keeps them as integers holding the bytes
+ * in network order and puts them through htonl()/htons() once more, so on
+ * the wire of a little-endian host the bytes of an SPI come reversed: SPI
+ * 0xce94ebe7 travels as e7 eb 94 ce. The protocol is thus not endian-neutral
+ * for these four attributes; the hook assumes the charon shares its byte
+ * order (x86-64 and arm64 gateways do). These convert between the value the
+ * parser gives (xc_ha_attr.v.u32 / .u16) and the SPI as the kernel and
+ * `ip xfrm` show it.
+ */
+static inline uint32_t xc_ha_spi(uint32_t wire)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap32(wire);
+#else
+	return wire;
+#endif
+}
+
+static inline uint16_t xc_ha_cpi(uint16_t wire)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap16(wire);
+#else
+	return wire;
+#endif
+}
+
 /* Parse one datagram. Returns 0, or -EINVAL with the reason in why. */
 int xc_ha_parse(const uint8_t *buf, size_t len, struct xc_ha_msg *m,
 		char *why, size_t whylen);

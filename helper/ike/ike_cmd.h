@@ -7,6 +7,7 @@
 
 int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_activate(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 

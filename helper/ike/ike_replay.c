@@ -75,10 +75,11 @@ static void child_add(struct xc_ha_buf *b, const struct xc_ike *keying, const st
 	xc_ha_begin(b, XC_HA_CHILD_ADD);
 	xc_ha_put_ike_id(b, XC_HA_A_IKE_ID, &keying->id);
 	xc_ha_put_u8(b, XC_HA_A_INITIATOR, c->initiator);
-	xc_ha_put_u32(b, XC_HA_A_INBOUND_SPI, c->spi_in);
-	xc_ha_put_u32(b, XC_HA_A_OUTBOUND_SPI, c->spi_out);
-	xc_ha_put_u16(b, XC_HA_A_INBOUND_CPI, c->cpi_in);
-	xc_ha_put_u16(b, XC_HA_A_OUTBOUND_CPI, c->cpi_out);
+	/* the inverse of xc_ha_spi(): the same swap */
+	xc_ha_put_u32(b, XC_HA_A_INBOUND_SPI, xc_ha_spi(c->spi_in));
+	xc_ha_put_u32(b, XC_HA_A_OUTBOUND_SPI, xc_ha_spi(c->spi_out));
+	xc_ha_put_u16(b, XC_HA_A_INBOUND_CPI, xc_ha_cpi(c->cpi_in));
+	xc_ha_put_u16(b, XC_HA_A_OUTBOUND_CPI, xc_ha_cpi(c->cpi_out));
 	xc_ha_put_u8(b, XC_HA_A_IPSEC_MODE, c->mode);
 	xc_ha_put_u8(b, XC_HA_A_IPCOMP, c->ipcomp);
 	xc_ha_put_str(b, XC_HA_A_CONFIG_NAME, c->config);
@@ -160,9 +161,9 @@ static int replay_ike(const struct xc_store *s, const struct xc_ike *live, struc
 	while (first < n - 1 && !keys_child_of(s, live, chain[first]))
 		first++;
 
-	xc_ike_id_str(&live->id, idstr, sizeof(idstr));
 	for (i = first; i < n; i++) {
 		x = chain[i];
+		xc_ike_id_str(&x->id, idstr, sizeof(idstr));
 		ike_add(&e->buf, x);
 		snprintf(what, sizeof(what), "IKE_ADD %s%s", idstr, x == live ? "" : " (keying predecessor)");
 		err = emit(e, what, why, whylen);
@@ -187,15 +188,18 @@ static int replay_ike(const struct xc_store *s, const struct xc_ike *live, struc
 			e->st->children++;
 		}
 	}
+	xc_ike_id_str(&live->id, idstr, sizeof(idstr));
 	if (live->has_mid_i) {
 		mid(&e->buf, XC_HA_IKE_MID_INITIATOR, live, live->mid_i);
-		err = emit(e, "IKE_MID_INITIATOR", why, whylen);
+		snprintf(what, sizeof(what), "IKE_MID_INITIATOR %s mid %u", idstr, live->mid_i);
+		err = emit(e, what, why, whylen);
 		if (err)
 			return err;
 	}
 	if (live->has_mid_r) {
 		mid(&e->buf, XC_HA_IKE_MID_RESPONDER, live, live->mid_r);
-		err = emit(e, "IKE_MID_RESPONDER", why, whylen);
+		snprintf(what, sizeof(what), "IKE_MID_RESPONDER %s mid %u", idstr, live->mid_r);
+		err = emit(e, what, why, whylen);
 		if (err)
 			return err;
 	}

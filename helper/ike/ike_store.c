@@ -490,7 +490,7 @@ static int child_add(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
 	struct xc_child *c;
 	struct xc_ike *ike;
 	char idstr[64];
-	uint32_t spi_in = get(m, XC_HA_A_INBOUND_SPI)->v.u32;
+	uint32_t spi_in = xc_ha_spi(get(m, XC_HA_A_INBOUND_SPI)->v.u32);
 	unsigned int i;
 
 	xc_ike_id_str(&idattr->v.ike_id, idstr, sizeof(idstr));
@@ -513,7 +513,7 @@ static int child_add(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
 		return say(why, whylen, "CHILD_ADD %08x: out of memory", spi_in);
 	c->keyed_by = idattr->v.ike_id;
 	c->spi_in = spi_in;
-	c->spi_out = get(m, XC_HA_A_OUTBOUND_SPI)->v.u32;
+	c->spi_out = xc_ha_spi(get(m, XC_HA_A_OUTBOUND_SPI)->v.u32);
 	c->mode = 2;	/* charon's default when absent: tunnel */
 	c->added = now;
 	if (copy_name(c->config, get(m, XC_HA_A_CONFIG_NAME)->v.str, "CHILD_ADD: config name",
@@ -528,10 +528,10 @@ static int child_add(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
 			c->initiator = a->v.u8;
 			break;
 		case XC_HA_A_INBOUND_CPI:
-			c->cpi_in = a->v.u16;
+			c->cpi_in = xc_ha_cpi(a->v.u16);
 			break;
 		case XC_HA_A_OUTBOUND_CPI:
-			c->cpi_out = a->v.u16;
+			c->cpi_out = xc_ha_cpi(a->v.u16);
 			break;
 		case XC_HA_A_IPSEC_MODE:
 			c->mode = a->v.u8;
@@ -582,7 +582,7 @@ static int child_add(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
 
 static int child_delete(struct xc_store *s, const struct xc_ha_msg *m, char *why, size_t whylen)
 {
-	uint32_t spi_in = get(m, XC_HA_A_INBOUND_SPI)->v.u32;
+	uint32_t spi_in = xc_ha_spi(get(m, XC_HA_A_INBOUND_SPI)->v.u32);
 	struct xc_child **cp, *c;
 
 	for (cp = &s->children; (c = *cp); cp = &c->next) {

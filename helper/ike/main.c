@@ -5,7 +5,8 @@
  *   record   listen as the `remote` of an active charon's HA plugin and keep
  *            its IKE_SAs and CHILD_SAs in a record file
  *   replay   feed a standby charon (whose `remote` we are) the recorded
- *            IKE_SAs, check that it installed them, and activate them
+ *            IKE_SAs, check that it installed them (and activate them)
+ *   activate turn a standby charon's passive IKE_SAs active (its FIFO)
  *   show     print a record file (keys only with --reveal-keys)
  *   parse    decode raw HA datagrams (test vectors, --dump-dir captures)
  */
@@ -25,6 +26,8 @@ static const struct {
 	{ "replay", cmd_replay,
 	  "replay --file PATH --listen ADDR --charon ADDR [--activate] [--fifo PATH]\n"
 	  "                           [--segments N] [--timeout S] [--no-kernel-check]" },
+	{ "activate", cmd_activate,
+	  "activate --listen ADDR --charon ADDR [--fifo PATH] [--segments N] [--timeout S]" },
 	{ "show", cmd_show, "show FILE [--json] [--reveal-keys]" },
 	{ "parse", cmd_parse, "parse DATAGRAM-FILE... [--reveal-keys]" },
 };

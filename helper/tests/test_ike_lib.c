@@ -93,8 +93,9 @@ void t_child_add(struct xc_ha_buf *b, const struct xc_ha_ike_id *id, uint32_t sp
 	xc_ha_begin(b, XC_HA_CHILD_ADD);
 	xc_ha_put_ike_id(b, XC_HA_A_IKE_ID, id);
 	xc_ha_put_u8(b, XC_HA_A_INITIATOR, 0);
-	xc_ha_put_u32(b, XC_HA_A_INBOUND_SPI, spi_in);
-	xc_ha_put_u32(b, XC_HA_A_OUTBOUND_SPI, spi_out);
+	/* as charon puts them: see xc_ha_spi() */
+	xc_ha_put_u32(b, XC_HA_A_INBOUND_SPI, xc_ha_spi(spi_in));
+	xc_ha_put_u32(b, XC_HA_A_OUTBOUND_SPI, xc_ha_spi(spi_out));
 	xc_ha_put_u16(b, XC_HA_A_INBOUND_CPI, 0);
 	xc_ha_put_u16(b, XC_HA_A_OUTBOUND_CPI, 0);
 	xc_ha_put_u8(b, XC_HA_A_IPSEC_MODE, 2);
@@ -117,7 +118,7 @@ void t_child_delete(struct xc_ha_buf *b, const struct xc_ha_ike_id *id, uint32_t
 {
 	xc_ha_begin(b, XC_HA_CHILD_DELETE);
 	xc_ha_put_ike_id(b, XC_HA_A_IKE_ID, id);
-	xc_ha_put_u32(b, XC_HA_A_INBOUND_SPI, spi_in);
+	xc_ha_put_u32(b, XC_HA_A_INBOUND_SPI, xc_ha_spi(spi_in));
 }
 
 int t_feed_raw(struct xc_store *s, const uint8_t *p, size_t len, int64_t now, char *why, size_t whylen)

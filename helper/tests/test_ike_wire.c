@@ -255,3 +255,20 @@ TEST(ike_wire_captured_reencode_is_identical)
 	}
 	t_stream_free(bufs, lens, n);
 }
+
+/* charon's CHILD_SA SPIs travel byte-swapped on little-endian hosts: the
+ * captured CHILD_ADD of selftests/ike_vectors.sh, whose inbound SA the
+ * kernel listed as 0xce94ebe7-style values, must come out as the kernel's
+ * SPI, which `ip xfrm` prints with the high byte first. */
+TEST(ike_wire_spi_byte_order)
+{
+	uint8_t raw[] = { 3, XC_HA_CHILD_DELETE, XC_HA_A_INBOUND_SPI, 0xe7, 0xeb, 0x94, 0xce };
+
+	EXPECT_EQ(parse(raw, sizeof(raw)), 0);
+	EXPECT_EQ(m.attrs[0].v.u32, 0xe7eb94ce);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	EXPECT_EQ(xc_ha_spi(m.attrs[0].v.u32), 0xce94ebe7);
+	EXPECT_EQ(xc_ha_cpi(0x3412), 0x1234);
+#endif
+	EXPECT_EQ(xc_ha_spi(xc_ha_spi(0x12345678)), 0x12345678);
+}
