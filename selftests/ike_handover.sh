@@ -22,18 +22,24 @@
 # test measures those drops and says so.
 #
 #   IKE_AUTH=psk|cert (default psk)   IKE_SECRET=1: A's HA channel under IPsec
+#   IKE_CRASH=1: A's charon is killed (kill -9, VIP gone) instead of a planned
+#   hand-over; B takes over from the last periodic record
+#   IKE_BASELINE=0: skip the baseline
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ike_lib.sh"
 
 auth=${IKE_AUTH:-psk}
 secret=${IKE_SECRET:-}
+crash=${IKE_CRASH:-}
+baseline=${IKE_BASELINE:-1}
 [ -n "${XC_IN_VM:-}" ] || skip "runs only in the VM (selftests/vm/run)"
 ike_require
 ike_topo
 if [ "$auth" = cert ]; then
 	ike_make_certs || die "cannot make test certificates"
 fi
-log "authentication: $auth, HA channel: ${secret:+IPsec (charon.plugins.ha.secret)}${secret:-cleartext (--insecure)}"
+log "authentication: $auth, HA channel: ${secret:+IPsec (charon.plugins.ha.secret)}${secret:-cleartext (--insecure)}," \
+    "${crash:+crash of A}${crash:-planned hand-over}"
 
 now_ms() { date +%s%3N; }
 
@@ -44,7 +50,7 @@ ike_conf gwB gw "$auth" "127.0.0.1 127.0.0.2 no no"
 
 ctx=$IKE_DIR/ctx.ike
 ip netns exec "$gwB" "$XFRMCTX_IKE" record --listen 10.0.0.3 --charon 10.0.0.2 \
-	--file "$ctx" --interval 1 ${secret:---insecure} 2>"$IKE_DIR/record.log" &
+	--file "$ctx" --interval 1 $([ -n "$secret" ] || echo --insecure) 2>"$IKE_DIR/record.log" &
 rec=$!
 on_exit "kill $rec 2>/dev/null; wait $rec 2>/dev/null"
 slowwait 5 test -s "$ctx" || die "the recorder did not start"
@@ -123,12 +129,20 @@ peer_in=$(ip -n "$peer" xfrm state list dst 10.0.0.1 proto esp | sed -n 's/.*spi
 # exported before the record is written, and the counters are applied with
 # a jump to B's SAs before the VIP moves.]
 t0=$(now_ms)
-log "hand-over starts at $t0"
-ike_segment gwA -1
-serial=$(json | jq .serial)
-newer() { [ "$(json | jq .serial)" -gt "$serial" ]; }
-kill -USR1 $rec
-slowwait 5 newer || fail "the recorder did not write on demand"
+if [ -n "$crash" ]; then
+	# A dies: charon killed, the VIP unreachable on A; B works from the
+	# last periodic record (--interval 1)
+	log "crash at $t0: record serial $(json | jq .serial), written $(( t0 / 1000 - $(json | jq .written) )) s ago"
+	ike_stop gwA KILL
+	run - ip -n "$gwA" addr del "$IKE_VIP/32" dev eth0
+else
+	log "hand-over starts at $t0"
+	ike_segment gwA -1
+	serial=$(json | jq .serial)
+	newer() { [ "$(json | jq .serial)" -gt "$serial" ]; }
+	kill -USR1 $rec
+	slowwait 5 newer || fail "the recorder did not write on demand"
+fi
 t_rec=$(now_ms)
 out=$(ip netns exec "$gwB" "$XFRMCTX_IKE" replay --file "$ctx" --listen 127.0.0.2 --charon 127.0.0.1 \
 	2>"$IKE_DIR/replay.log")
@@ -136,7 +150,11 @@ rc=$?
 t_replayed=$(now_ms)
 check_eq "replay exit status" 0 "$rc"
 log "$out"
-ike_move_vip "$gwB" "$gwA"
+if [ -n "$crash" ]; then
+	ike_move_vip "$gwB" ""
+else
+	ike_move_vip "$gwB" "$gwA"
+fi
 t_move=$(now_ms)
 out=$(ip netns exec "$gwB" "$XFRMCTX_IKE" activate --listen 127.0.0.2 --charon 127.0.0.1 \
 	--fifo "$(ike_fifo gwB)" 2>>"$IKE_DIR/replay.log")
@@ -149,11 +167,11 @@ b_in_pkts() {
 		sed -n 's/.* \([0-9]*\)(packets).*/\1/p' | head -n1
 }
 pkts_active=$(b_in_pkts)
-ike_stop gwA TERM
+[ -z "$crash" ] && ike_stop gwA TERM	# passive: no DELETE
 t_stop=$(now_ms)
 sed 's/^/# replay: /' "$IKE_DIR/replay.log"
-log "hand-over: record written $((t_rec - t0)) ms, replayed into B $((t_replayed - t0)) ms," \
-    "VIP on B $((t_move - t0)) ms, B active $((t_active - t0)) ms, A stopped $((t_stop - t0)) ms"
+log "hand-over${crash:+ after the crash}: record ready $((t_rec - t0)) ms, replayed into B $((t_replayed - t0)) ms," \
+    "VIP on B $((t_move - t0)) ms, B active $((t_active - t0)) ms${crash:-, A stopped $((t_stop - t0)) ms}"
 log "IKE switch (VIP moved -> B active): $((t_active - t_move)) ms;" \
     "ESP packets of the peer B had decrypted by then: ${pkts_active:-?}"
 
@@ -195,7 +213,7 @@ kill $pinger 2>/dev/null; wait $pinger 2>/dev/null
 last_a=$(awk -v t="$t_move" -F'[][]' '/bytes from/ { if (int($2 * 1000) <= t) s = $0 } END { print s }' "$IKE_DIR/ping.log")
 first_b=$(awk -v t="$t_move" -F'[][]' '/bytes from/ { if (int($2 * 1000) > t) { print; exit } }' "$IKE_DIR/ping.log")
 seq_of() { sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p'; }
-ms_of() { awk -F'[][]' '{ print int($2 * 1000) }'; }
+ms_of() { awk -F'[][]' '{ printf "%.0f\n", $2 * 1000 }'; }
 if [ -n "$last_a" ] && [ -n "$first_b" ]; then
 	log "with context: last ping answered by A $(( $(ms_of <<<"$last_a") - t_move )) ms from the VIP move;" \
 	    "first answered by B $(( $(ms_of <<<"$first_b") - t_move )) ms after it (the first CHILD_SA rekey" \
@@ -213,21 +231,25 @@ check "the capture shows the first IKE_SA_INIT ($inits_total packets)" test "$in
 check_eq "IKE_SA_INIT packets after the hand-over started ($ike_after IKE packets in all)" 0 "$inits_after"
 
 # ---- baseline: a gateway without context; the peer must start over
+[ "$baseline" = 1 ] || exit 0
 ike_start gwA "$gwA"
+ip netns exec "$peer" ping -D -O -i 0.05 -W 1 -I 192.168.1.1 192.168.2.1 >"$IKE_DIR/ping2.log" 2>&1 &
+pinger=$!
+sleep 1
 t0=$(now_ms)
 ike_stop gwB KILL
 ike_move_vip "$gwA" "$gwB"
 ike_swan peer --terminate --ike rw --force --timeout 2 >/dev/null 2>&1
-ip netns exec "$peer" ping -D -O -i 0.05 -W 1 -I 192.168.1.1 192.168.2.1 >"$IKE_DIR/ping2.log" 2>&1 &
-pinger=$!
 check "baseline: the peer negotiates a new IKE_SA with A" ike_swan peer --initiate --child net --timeout 30
-slowwait 10 grep -q 'bytes from' "$IKE_DIR/ping2.log"
+answered_after() { awk -v t="$t0" -F'[][]' '/bytes from/ { if ($2 * 1000 > t) { f = 1; exit } } END { exit !f }' "$IKE_DIR/ping2.log"; }
+slowwait 10 answered_after
 kill $pinger 2>/dev/null; wait $pinger 2>/dev/null
-first_reply=$(awk -F'[][]' '/bytes from/ { print int($2 * 1000); exit }' "$IKE_DIR/ping2.log")
-first_seq=$(awk '/bytes from/ { print; exit }' "$IKE_DIR/ping2.log" | sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p')
-if [ -n "$first_reply" ]; then
-	log "baseline without context: first ping answered $((first_reply - t0)) ms after the take-over started," \
-	    "$((first_seq - 1)) pings lost (peer re-initiating at once: the best case, no DPD wait)"
+last_a=$(awk -v t="$t0" -F'[][]' '/bytes from/ { if ($2 * 1000 <= t) s = $0 } END { print s }' "$IKE_DIR/ping2.log")
+first_b=$(awk -v t="$t0" -F'[][]' '/bytes from/ { if ($2 * 1000 > t) { print; exit } }' "$IKE_DIR/ping2.log")
+if [ -n "$last_a" ] && [ -n "$first_b" ]; then
+	log "baseline without context: first ping answered $(( $(ms_of <<<"$first_b") - t0 )) ms after the take-over started," \
+	    "$(( $(seq_of <<<"$first_b") - $(seq_of <<<"$last_a") - 1 )) pings unanswered" \
+	    "(the peer re-initiates at once: the best case, no DPD wait)"
 else
-	fail "baseline: no ping answered"
+	fail "baseline: no ping answered after the take-over"
 fi

@@ -119,6 +119,23 @@ static void ident_value(FILE *f, const struct xc_ident *id, int json)
 	hex(f, id->data, id->len);
 }
 
+/* A JSON string value: quotes, backslashes and control bytes escaped. */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
 static const char *id_type(uint8_t t)
 {
 	return t < sizeof(id_types) / sizeof(id_types[0]) && id_types[t] ? id_types[t] : "other";
@@ -381,9 +398,11 @@ static void child_json(FILE *f, const struct xc_child *c, const struct xc_show_o
 	char spi[17];
 	unsigned int i;
 
-	fprintf(f, "{\"config\":\"%s\",\"spi_in\":%u,\"spi_out\":%u,\"cpi_in\":%u,\"cpi_out\":%u,"
+	fprintf(f, "{\"config\":");
+	json_str(f, c->config);
+	fprintf(f, ",\"spi_in\":%u,\"spi_out\":%u,\"cpi_in\":%u,\"cpi_out\":%u,"
 		"\"mode\":\"%s\",\"ipcomp\":%u,\"initiator\":%s,\"added\":%lld",
-		c->config, c->spi_in, c->spi_out, c->cpi_in, c->cpi_out, mode_name(c->mode),
+		c->spi_in, c->spi_out, c->cpi_in, c->cpi_out, mode_name(c->mode),
 		c->ipcomp, c->initiator ? "true" : "false", (long long)c->added);
 	spi_hex(c->keyed_by.spi_i, spi);
 	fprintf(f, ",\"keyed_by\":{\"spi_i\":\"%s\"", spi);
@@ -434,8 +453,10 @@ static void ike_json(FILE *f, const struct xc_store *s, const struct xc_ike *ike
 	fprintf(f, "{\"spi_i\":\"%s\",\"spi_r\":\"%s\",\"version\":%u,\"initiator\":%s,\"state\":\"%s\"",
 		spi_i, spi_r, ike->ike_version, ike->id.initiator ? "true" : "false",
 		ike->deleted ? "keying-only" : "live");
-	if (ike->updated)
-		fprintf(f, ",\"config\":\"%s\"", ike->config);
+	if (ike->updated) {
+		fprintf(f, ",\"config\":");
+		json_str(f, ike->config);
+	}
 	if (ike->has_local)
 		host_json(f, "local", &ike->local, &sep);
 	if (ike->has_remote)
@@ -517,10 +538,11 @@ void xc_show_store(FILE *f, const struct xc_store *s, const struct xc_ikef_meta 
 	for (ike = s->ikes; ike && ike->next; ike = ike->next)
 		;
 	if (o->json) {
-		fprintf(f, "{\"serial\":%llu,\"written\":%lld,\"source\":\"%s\",\"accepted\":%llu,"
-			"\"dropped\":%llu,\"ike_sas\":[",
+		fprintf(f, "{\"serial\":%llu,\"written\":%lld,\"source\":",
 			meta ? (unsigned long long)meta->serial : 0ULL,
-			meta ? (long long)meta->written : 0LL, meta ? meta->source : "",
+			meta ? (long long)meta->written : 0LL);
+		json_str(f, meta ? meta->source : "");
+		fprintf(f, ",\"accepted\":%llu,\"dropped\":%llu,\"ike_sas\":[",
 			meta ? (unsigned long long)meta->accepted : 0ULL,
 			meta ? (unsigned long long)meta->dropped : 0ULL);
 		for (; ike; ike = older(s, ike)) {
