@@ -38,7 +38,7 @@ ike_topo
 if [ "$auth" = cert ]; then
 	ike_make_certs || die "cannot make test certificates"
 fi
-log "authentication: $auth, HA channel: ${secret:+IPsec (charon.plugins.ha.secret)}${secret:-cleartext (--insecure)}," \
+log "authentication: $auth, HA channel: $([ -n "$secret" ] && echo 'IPsec (charon.plugins.ha.secret)' || echo 'cleartext (--insecure)')," \
     "${crash:+crash of A}${crash:-planned hand-over}"
 
 now_ms() { date +%s%3N; }
@@ -49,6 +49,21 @@ ike_conf gwB gw "$auth" "127.0.0.1 127.0.0.2 no no"
 [ -n "$secret" ] && ike_conf_ha_channel gwB 10.0.0.3 10.0.0.2
 
 ctx=$IKE_DIR/ctx.ike
+if [ -z "$secret" ]; then
+	# Without --insecure the recorder refuses the cleartext channel: A's
+	# RESYNC (one second after it starts) is dropped with the reason.
+	ip netns exec "$gwB" "$XFRMCTX_IKE" record --listen 10.0.0.3 --charon 10.0.0.2 \
+		--file "$IKE_DIR/probe.ike" 2>"$IKE_DIR/probe.log" &
+	probe=$!
+	slowwait 5 test -s "$IKE_DIR/probe.ike" || die "the probe recorder did not start"
+	ike_start gwA "$gwA"
+	refused() { grep -q 'dropped datagram from 10.0.0.2:4510: the channel .* is not IPsec-protected' "$IKE_DIR/probe.log"; }
+	slowwait 10 refused
+	check "the recorder refuses a cleartext channel unless --insecure" refused
+	kill $probe; wait $probe
+	grep dropped "$IKE_DIR/probe.log" | head -n 2 | sed 's/^/#   /'
+	ike_stop gwA TERM
+fi
 ip netns exec "$gwB" "$XFRMCTX_IKE" record --listen 10.0.0.3 --charon 10.0.0.2 \
 	--file "$ctx" --interval 1 $([ -n "$secret" ] || echo --insecure) 2>"$IKE_DIR/record.log" &
 rec=$!
@@ -67,7 +82,7 @@ if [ -n "$secret" ]; then
 	slowwait 20 a_channel ||
 		{ ike_log_tail gwA; die "A's HA channel did not come up"; }
 	log "A's HA channel is up:"
-	ip -n "$gwB" xfrm policy | grep -A2 'sport 4510' | sed 's/^/#   /'
+	ip -n "$gwB" xfrm policy | grep -B1 -A2 4510 | sed 's/^/#   /'
 fi
 
 # capture IKE on the peer's side from here on

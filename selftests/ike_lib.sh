@@ -287,10 +287,10 @@ ike_stop() {
 	local pid=${IKE_PID[$1]:-}
 	[ -n "$pid" ] || return 0
 	kill "-${2:-TERM}" "$pid" 2>/dev/null
-	local i
-	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
+	# charon gets 3 s to shut down (SECONDS: sleeps are slow under TCG)
+	local deadline=$((SECONDS + 3))
+	while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+		sleep 0.2
 	done
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
