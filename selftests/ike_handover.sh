@@ -39,7 +39,7 @@ if [ "$auth" = cert ]; then
 	ike_make_certs || die "cannot make test certificates"
 fi
 log "authentication: $auth, HA channel: $([ -n "$secret" ] && echo 'IPsec (charon.plugins.ha.secret)' || echo 'cleartext (--insecure)')," \
-    "${crash:+crash of A}${crash:-planned hand-over}"
+    "$([ -n "$crash" ] && echo 'crash of A' || echo 'planned hand-over')"
 
 now_ms() { date +%s%3N; }
 
@@ -185,8 +185,9 @@ pkts_active=$(b_in_pkts)
 [ -z "$crash" ] && ike_stop gwA TERM	# passive: no DELETE
 t_stop=$(now_ms)
 sed 's/^/# replay: /' "$IKE_DIR/replay.log"
-log "hand-over${crash:+ after the crash}: record ready $((t_rec - t0)) ms, replayed into B $((t_replayed - t0)) ms," \
-    "VIP on B $((t_move - t0)) ms, B active $((t_active - t0)) ms${crash:-, A stopped $((t_stop - t0)) ms}"
+log "hand-over$([ -n "$crash" ] && echo ' after the crash'): record ready $((t_rec - t0)) ms," \
+    "replayed into B $((t_replayed - t0)) ms, VIP on B $((t_move - t0)) ms, B active $((t_active - t0)) ms" \
+    "$([ -z "$crash" ] && echo ", A stopped $((t_stop - t0)) ms")"
 log "IKE switch (VIP moved -> B active): $((t_active - t_move)) ms;" \
     "ESP packets of the peer B had decrypted by then: ${pkts_active:-?}"
 
@@ -251,9 +252,11 @@ ike_start gwA "$gwA"
 ip netns exec "$peer" ping -D -O -i 0.05 -W 1 -I 192.168.1.1 192.168.2.1 >"$IKE_DIR/ping2.log" 2>&1 &
 pinger=$!
 sleep 1
+# B dies as A did in the crash variant: charon killed, the VIP gone with it
 t0=$(now_ms)
 ike_stop gwB KILL
-ike_move_vip "$gwA" "$gwB"
+run - ip -n "$gwB" addr del "$IKE_VIP/32" dev eth0
+ike_move_vip "$gwA" ""
 ike_swan peer --terminate --ike rw --force --timeout 2 >/dev/null 2>&1
 check "baseline: the peer negotiates a new IKE_SA with A" ike_swan peer --initiate --child net --timeout 30
 answered_after() { awk -v t="$t0" -F'[][]' '/bytes from/ { if ($2 * 1000 > t) { f = 1; exit } } END { exit !f }' "$IKE_DIR/ping2.log"; }

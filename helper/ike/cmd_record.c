@@ -44,6 +44,7 @@ struct recorder {
 	unsigned int dumped;
 	int protected_known;
 	int64_t protected_checked;
+	int status_seen;
 };
 
 static int write_file(struct recorder *r, const char *why_now)
@@ -139,12 +140,14 @@ static int channel_ok(struct recorder *r, char *why, size_t whylen)
 	return 0;
 }
 
-static void take(struct recorder *r, const uint8_t *buf, long n, const struct xc_addr *from,
-		 int truncated)
+/* Check and apply one datagram; 1 if a record changed (the file is due). */
+static int take(struct recorder *r, const uint8_t *buf, long n, const struct xc_addr *from,
+		int truncated)
 {
 	static struct xc_ha_msg m;
 	char why[256], who[64], what[160];
 	unsigned int live, keying, children;
+	uint32_t segs;
 	int err;
 
 	if (r->dump_dir)
@@ -153,7 +156,7 @@ static void take(struct recorder *r, const uint8_t *buf, long n, const struct xc
 	if (truncated) {
 		r->store.dropped++;
 		xc_log("dropped datagram from %s: larger than %d bytes", who, XC_HA_MAX_DATAGRAM);
-		return;
+		return 0;
 	}
 	if (!xc_addr_eq(from, &r->charon)) {
 		char want[64];
@@ -161,27 +164,34 @@ static void take(struct recorder *r, const uint8_t *buf, long n, const struct xc
 		r->store.dropped++;
 		xc_addr_fmt(&r->charon, want, sizeof(want));
 		xc_log("dropped datagram from %s: not the configured charon %s", who, want);
-		return;
+		return 0;
 	}
 	if (!channel_ok(r, why, sizeof(why))) {
 		r->store.dropped++;
 		xc_log("dropped datagram from %s: %s", who, why);
-		return;
+		return 0;
 	}
 	if (xc_ha_parse(buf, (size_t)n, &m, why, sizeof(why))) {
 		r->store.dropped++;
 		xc_log("dropped datagram from %s (%ld bytes): %s", who, n, why);
-		return;
+		return 0;
 	}
+	segs = r->store.peer_segments;
 	err = xc_store_apply(&r->store, &m, xc_wall(), why, sizeof(why));
 	if (err < 0) {
 		xc_log("dropped %s from %s: %s", xc_ha_msg_name(m.type), who, why);
-		return;
+		return 0;
 	}
-	describe(&m, what, sizeof(what));
-	xc_store_counts(&r->store, &live, &keying, &children);
-	xc_log("%s %s (%u IKE_SAs, %u CHILD_SAs)", err ? "noted" : "took", what, live, children);
+	/* heartbeats come every second: log them only when they say news */
+	if (m.type != XC_HA_STATUS || segs != r->store.peer_segments || !r->status_seen) {
+		describe(&m, what, sizeof(what));
+		xc_store_counts(&r->store, &live, &keying, &children);
+		xc_log("%s %s (%u IKE_SAs, %u CHILD_SAs)", err ? "noted" : "took", what, live, children);
+	}
+	if (m.type == XC_HA_STATUS)
+		r->status_seen = 1;
 	explicit_bzero(&m, sizeof(m));
+	return err == 0;
 }
 
 static int parse_args(struct recorder *r, int argc, char **argv)
@@ -304,8 +314,8 @@ int cmd_record(int argc, char **argv)
 					xc_log("receive: %s", strerror((int)-n));
 					break;
 				}
-				take(&r, buf, n, &from, truncated || n > XC_HA_MAX_DATAGRAM);
-				dirty = 1;
+				if (take(&r, buf, n, &from, truncated || n > XC_HA_MAX_DATAGRAM))
+					dirty = 1;
 			}
 			explicit_bzero(buf, sizeof(buf));
 		}
