@@ -253,9 +253,9 @@ ip netns exec "$peer" ping -D -O -i 0.05 -W 1 -I 192.168.1.1 192.168.2.1 >"$IKE_
 pinger=$!
 sleep 1
 # B dies as A did in the crash variant: charon killed, the VIP gone with it
-t0=$(now_ms)
 ike_stop gwB KILL
 run - ip -n "$gwB" addr del "$IKE_VIP/32" dev eth0
+t0=$(now_ms)
 ike_move_vip "$gwA" ""
 ike_swan peer --terminate --ike rw --force --timeout 2 >/dev/null 2>&1
 check "baseline: the peer negotiates a new IKE_SA with A" ike_swan peer --initiate --child net --timeout 30
