@@ -11,7 +11,7 @@
 
 #ifndef XC_HAVE_EXTACK_FMT
 #define XC_EXTACK_SLOTS		256
-#define XC_EXTACK_LEN		128
+#define XC_EXTACK_LEN		80	/* NETLINK_MAX_FMTMSG_LEN of later kernels */
 
 static char xc_extack_ring[XC_EXTACK_SLOTS][XC_EXTACK_LEN];
 static atomic_t xc_extack_next = ATOMIC_INIT(0);

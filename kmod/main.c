@@ -68,18 +68,45 @@ struct genl_family xc_genl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(xfrm_ctx_nl_mcgrps),
 };
 
+/* Every namespace's state, so that unloading can thaw them all. */
+static LIST_HEAD(xc_nets);
+static DEFINE_MUTEX(xc_nets_lock);
+
 static int __net_init xc_net_init(struct net *net)
 {
 	struct xc_net *xn = xc_net(net);
 
 	xn->net = net;
 	mutex_init(&xn->lock);
-	INIT_LIST_HEAD(&xn->frozen);
+	hash_init(xn->frozen);
+	INIT_LIST_HEAD(&xn->frozen_list);
+	INIT_DELAYED_WORK(&xn->lease_work, xc_lease_work);
+	INIT_WORK(&xn->reap_work, xc_reap_work);
+	mutex_lock(&xc_nets_lock);
+	list_add(&xn->all, &xc_nets);
+	mutex_unlock(&xc_nets_lock);
 	return 0;
 }
 
+/* The namespace (or the module) goes away: thaw and forget every SA. */
 static void __net_exit xc_net_exit(struct net *net)
 {
+	struct xc_net *xn = xc_net(net);
+
+	mutex_lock(&xc_nets_lock);
+	list_del(&xn->all);
+	mutex_unlock(&xc_nets_lock);
+
+	mutex_lock(&xn->lock);
+	WRITE_ONCE(xn->closing, true);
+	mutex_unlock(&xn->lock);
+	cancel_delayed_work_sync(&xn->lease_work);
+	cancel_work_sync(&xn->reap_work);
+
+	mutex_lock(&xn->lock);
+	xc_net_thaw_all(xn, XFRM_CTX_EV_THAWED);
+	mutex_unlock(&xn->lock);
+	mutex_destroy(&xn->lock);
 }
 
 static struct pernet_operations xc_net_ops = {
@@ -96,22 +123,41 @@ static int __init xc_init(void)
 	err = register_pernet_subsys(&xc_net_ops);
 	if (err)
 		return err;
-
+	xc_km_register();
 	err = genl_register_family(&xc_genl_family);
-	if (err) {
-		unregister_pernet_subsys(&xc_net_ops);
-		return err;
-	}
+	if (err)
+		goto err_km;
 
-	pr_info("version %s, interface %u loaded\n", XC_MODULE_VERSION,
-		XFRM_CTX_FAMILY_VERSION);
+	pr_info("version %s, interface %u\n", XC_MODULE_VERSION, XFRM_CTX_FAMILY_VERSION);
 	return 0;
+
+err_km:
+	xc_km_unregister();
+	unregister_pernet_subsys(&xc_net_ops);
+	return err;
 }
 
 static void __exit xc_exit(void)
 {
-	/* No new requests first, then thaw whatever is still frozen. */
+	struct xc_net *xn;
+
+	/*
+	 * Thaw everything while listeners can still hear about it; from here
+	 * on every request that would freeze is refused. Then no new request
+	 * (unregistering waits for running ones), no key-manager callback, and
+	 * last the per-namespace state.
+	 */
+	mutex_lock(&xc_nets_lock);
+	list_for_each_entry(xn, &xc_nets, all) {
+		mutex_lock(&xn->lock);
+		WRITE_ONCE(xn->closing, true);
+		xc_net_thaw_all(xn, XFRM_CTX_EV_UNLOADED);
+		mutex_unlock(&xn->lock);
+	}
+	mutex_unlock(&xc_nets_lock);
+
 	genl_unregister_family(&xc_genl_family);
+	xc_km_unregister();
 	unregister_pernet_subsys(&xc_net_ops);
 }
 

@@ -31,7 +31,7 @@ const struct nla_policy xfrm_ctx_encap_nl_policy[XFRM_CTX_ENCAP_OA + 1] = {
 	[XFRM_CTX_ENCAP_TYPE] = { .type = NLA_U16, },
 	[XFRM_CTX_ENCAP_SPORT] = { .type = NLA_U16, },
 	[XFRM_CTX_ENCAP_DPORT] = { .type = NLA_U16, },
-	[XFRM_CTX_ENCAP_OA] = { .len = 4, },
+	[XFRM_CTX_ENCAP_OA] = { .type = NLA_BINARY, },
 };
 
 const struct nla_policy xfrm_ctx_replay_nl_policy[XFRM_CTX_REPLAY_BITMAP + 1] = {
@@ -46,8 +46,8 @@ const struct nla_policy xfrm_ctx_replay_nl_policy[XFRM_CTX_REPLAY_BITMAP + 1] = 
 
 const struct nla_policy xfrm_ctx_sa_nl_policy[XFRM_CTX_SA_PAD + 1] = {
 	[XFRM_CTX_SA_FAMILY] = { .type = NLA_U16, },
-	[XFRM_CTX_SA_DADDR] = { .len = 4, },
-	[XFRM_CTX_SA_SADDR] = { .len = 4, },
+	[XFRM_CTX_SA_DADDR] = { .type = NLA_BINARY, },
+	[XFRM_CTX_SA_SADDR] = { .type = NLA_BINARY, },
 	[XFRM_CTX_SA_SPI] = { .type = NLA_U32, },
 	[XFRM_CTX_SA_PROTO] = { .type = NLA_U8, },
 	[XFRM_CTX_SA_MODE] = { .type = NLA_U8, },
@@ -63,7 +63,7 @@ const struct nla_policy xfrm_ctx_sa_nl_policy[XFRM_CTX_SA_PAD + 1] = {
 	[XFRM_CTX_SA_ALG_AEAD] = NLA_POLICY_NESTED(xfrm_ctx_alg_nl_policy),
 	[XFRM_CTX_SA_ALG_COMP] = NLA_POLICY_NESTED(xfrm_ctx_alg_nl_policy),
 	[XFRM_CTX_SA_ENCAP] = NLA_POLICY_NESTED(xfrm_ctx_encap_nl_policy),
-	[XFRM_CTX_SA_COADDR] = { .len = 4, },
+	[XFRM_CTX_SA_COADDR] = { .type = NLA_BINARY, },
 	[XFRM_CTX_SA_MARK] = { .type = NLA_U32, },
 	[XFRM_CTX_SA_MARK_MASK] = { .type = NLA_U32, },
 	[XFRM_CTX_SA_SMARK] = { .type = NLA_U32, },
@@ -83,13 +83,13 @@ const struct nla_policy xfrm_ctx_sa_nl_policy[XFRM_CTX_SA_PAD + 1] = {
 
 const struct nla_policy xfrm_ctx_sa_id_nl_policy[XFRM_CTX_ID_SADDR + 1] = {
 	[XFRM_CTX_ID_FAMILY] = { .type = NLA_U16, },
-	[XFRM_CTX_ID_DADDR] = { .len = 4, },
+	[XFRM_CTX_ID_DADDR] = { .type = NLA_BINARY, },
 	[XFRM_CTX_ID_SPI] = { .type = NLA_U32, },
 	[XFRM_CTX_ID_PROTO] = { .type = NLA_U8, },
 	[XFRM_CTX_ID_MARK] = { .type = NLA_U32, },
 	[XFRM_CTX_ID_MARK_MASK] = { .type = NLA_U32, },
 	[XFRM_CTX_ID_IF_ID] = { .type = NLA_U32, },
-	[XFRM_CTX_ID_SADDR] = { .len = 4, },
+	[XFRM_CTX_ID_SADDR] = { .type = NLA_BINARY, },
 };
 
 const struct nla_policy xfrm_ctx_stats_nl_policy[XFRM_CTX_STATS_INTEGRITY_FAILED + 1] = {
@@ -187,6 +187,8 @@ const struct genl_ops xfrm_ctx_nl_ops[8] = {
 		.cmd		= XFRM_CTX_CMD_EXPORT,
 		.doit		= xfrm_ctx_nl_export_doit,
 		.dumpit		= xfrm_ctx_nl_export_dumpit,
+		.start		= xfrm_ctx_nl_export_start,
+		.done		= xfrm_ctx_nl_export_done,
 		.policy		= xfrm_ctx_export_nl_policy,
 		.maxattr	= XFRM_CTX_A_FLAGS,
 		.flags		= GENL_UNS_ADMIN_PERM,

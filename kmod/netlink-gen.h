@@ -39,6 +39,9 @@ extern const struct nla_policy xfrm_ctx_list_frozen_nl_policy[XFRM_CTX_A_REQID +
 /* Ops table for xfrm_ctx */
 extern const struct genl_ops xfrm_ctx_nl_ops[8];
 
+int xfrm_ctx_nl_export_start(struct netlink_callback *cb);
+int xfrm_ctx_nl_export_done(struct netlink_callback *cb);
+
 int xfrm_ctx_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info);
 int xfrm_ctx_nl_freeze_doit(struct sk_buff *skb, struct genl_info *info);
 int xfrm_ctx_nl_thaw_doit(struct sk_buff *skb, struct genl_info *info);

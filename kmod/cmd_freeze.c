@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The freeze, thaw, release and list-frozen commands. */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <net/genetlink.h>
+
+#include "netlink-gen.h"
+#include "targets.h"
+#include "xfrm_ctx.h"
+
+/* Flags a command accepts; the policy only checks they are known at all. */
+int xc_check_flags(struct genl_info *info, u32 allowed, u32 *flags)
+{
+	struct nlattr *attr = info->attrs[XFRM_CTX_A_FLAGS];
+
+	*flags = attr ? nla_get_u32(attr) : 0;
+	if (*flags & ~allowed) {
+		NL_SET_ERR_MSG_FMT_MOD(info->extack, "flags 0x%x do not apply to this command",
+				       *flags & ~allowed);
+		NL_SET_BAD_ATTR(info->extack, attr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+unsigned int xc_lease(struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[XFRM_CTX_A_LEASE];
+
+	return attr ? nla_get_u32(attr) : XFRM_CTX_DEFAULT_LEASE;
+}
+
+/*
+ * Freeze every target, or none: check them all first, freeze, then one
+ * synchronize_net() for the lot. Events go out once the freeze holds.
+ */
+int xc_freeze_targets(struct xc_net *xn, struct xc_targets *t, unsigned int lease,
+		      bool renew, struct netlink_ext_ack *extack)
+{
+	unsigned int i, done;
+	int err = 0;
+
+	lockdep_assert_held(&xn->lock);
+	for (i = 0; i < t->n; i++) {
+		struct xfrm_state *x = t->x[i];
+
+		if (xc_frozen_find(xn, x)) {
+			if (renew)
+				continue;
+			NL_SET_ERR_MSG_FMT_MOD(extack,
+					       "SA 0x%08x is already frozen (renew extends the lease)",
+					       ntohl(x->id.spi));
+			return -EALREADY;
+		}
+		err = xc_check_exportable(x, true, extack);
+		if (err)
+			return err;
+	}
+	for (done = 0; done < t->n; done++) {
+		err = xc_freeze(xn, t->x[done], lease, renew, false, extack);
+		if (err)
+			break;
+	}
+	if (err) {
+		/* A state died under us: undo what this request froze. */
+		for (i = 0; i < done; i++)
+			xc_thaw(xn, t->x[i], XFRM_CTX_EV_THAWED, NULL);
+		return err;
+	}
+	xc_freeze_commit(xn);
+	for (i = 0; i < t->n; i++)
+		xc_event(xn, XFRM_CTX_EV_FROZEN, t->x[i], xc_frozen_find(xn, t->x[i]));
+	return 0;
+}
+
+int xc_reply_count(struct genl_info *info, u8 cmd, u32 count)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq, &xc_genl_family, 0, cmd);
+	if (!hdr || nla_put_u32(msg, XFRM_CTX_A_COUNT, count)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+int xfrm_ctx_nl_freeze_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct xc_net *xn = xc_net(net);
+	struct xc_targets t;
+	u32 flags;
+	int err;
+
+	err = xc_check_flags(info, XFRM_CTX_F_RENEW, &flags);
+	if (err)
+		return err;
+	err = xc_targets_get(net, info, &t);
+	if (err)
+		return err;
+	mutex_lock(&xn->lock);
+	err = xc_freeze_targets(xn, &t, xc_lease(info), flags & XFRM_CTX_F_RENEW,
+				info->extack);
+	mutex_unlock(&xn->lock);
+	if (!err)
+		err = xc_reply_count(info, XFRM_CTX_CMD_FREEZE, t.n);
+	xc_targets_put(&t);
+	return err;
+}
+
+/*
+ * Thaw or release. By sa-id the SA must be frozen; by reqid, every frozen SA
+ * of the reqid is acted on and at least one must be.
+ */
+static int xc_unfreeze_doit(struct genl_info *info, u8 cmd)
+{
+	struct net *net = genl_info_net(info);
+	struct xc_net *xn = xc_net(net);
+	struct xc_targets t;
+	unsigned int i, n = 0;
+	int err;
+
+	err = xc_targets_get(net, info, &t);
+	if (err)
+		return err;
+	mutex_lock(&xn->lock);
+	xc_frozen_reap(xn);
+	for (i = 0; i < t.n; i++) {
+		if (t.n > 1 && !xc_frozen_find(xn, t.x[i]))
+			continue;
+		if (cmd == XFRM_CTX_CMD_THAW)
+			err = xc_thaw(xn, t.x[i], XFRM_CTX_EV_THAWED, info->extack);
+		else
+			err = xc_release(xn, t.x[i], info->extack);
+		if (err)
+			break;
+		n++;
+	}
+	if (!err && !n) {
+		NL_SET_ERR_MSG_FMT_MOD(info->extack, "no SA of reqid %u is frozen",
+				       nla_get_u32(info->attrs[XFRM_CTX_A_REQID]));
+		NL_SET_BAD_ATTR(info->extack, info->attrs[XFRM_CTX_A_REQID]);
+		err = -ENOENT;
+	}
+	xc_lease_rearm(xn);
+	mutex_unlock(&xn->lock);
+	if (!err)
+		err = xc_reply_count(info, cmd, n);
+	xc_targets_put(&t);
+	return err;
+}
+
+int xfrm_ctx_nl_thaw_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return xc_unfreeze_doit(info, XFRM_CTX_CMD_THAW);
+}
+
+int xfrm_ctx_nl_release_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return xc_unfreeze_doit(info, XFRM_CTX_CMD_RELEASE);
+}
+
+static int xc_frozen_msg(struct sk_buff *skb, struct xc_net *xn, u32 portid,
+			 u32 seq, int flags, const struct xc_frozen *f)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &xc_genl_family, flags,
+			  XFRM_CTX_CMD_LIST_FROZEN);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (xc_frozen_put(skb, xn, f->x, f)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+int xfrm_ctx_nl_list_frozen_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct xc_net *xn = xc_net(net);
+	struct xc_frozen *f;
+	struct xc_sa_id id;
+	struct xfrm_state *x;
+	struct sk_buff *msg;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, XFRM_CTX_A_SA_ID)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "name the SA (or dump the whole list)");
+		return -EINVAL;
+	}
+	err = xc_sa_id_parse(info->attrs[XFRM_CTX_A_SA_ID], &id, false, info->extack);
+	if (err)
+		return err;
+	x = xc_sa_id_lookup(net, &id, info->attrs[XFRM_CTX_A_SA_ID], info->extack);
+	if (!x)
+		return -ESRCH;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg) {
+		xfrm_state_put(x);
+		return -ENOMEM;
+	}
+	mutex_lock(&xn->lock);
+	f = xc_frozen_find(xn, x);
+	if (!f) {
+		NL_SET_ERR_MSG_FMT_MOD(info->extack, "SA 0x%08x is not frozen",
+				       ntohl(x->id.spi));
+		err = -ENOENT;
+	} else {
+		err = xc_frozen_msg(msg, xn, info->snd_portid, info->snd_seq, 0, f);
+	}
+	mutex_unlock(&xn->lock);
+	xfrm_state_put(x);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* cb->args[0]: entries of the frozen list already sent. */
+int xfrm_ctx_nl_list_frozen_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr **attrs = xc_dump_attrs(cb);
+	struct xc_net *xn = xc_net(sock_net(skb->sk));
+	struct nlattr *reqid_attr = attrs[XFRM_CTX_A_REQID];
+	unsigned long idx = 0, skip = cb->args[0];
+	struct xc_frozen *f;
+	int err = 0;
+
+	mutex_lock(&xn->lock);
+	xc_frozen_reap(xn);
+	list_for_each_entry(f, &xn->frozen_list, node) {
+		if (reqid_attr && f->x->props.reqid != nla_get_u32(reqid_attr))
+			continue;
+		if (idx++ < skip)
+			continue;
+		err = xc_frozen_msg(skb, xn, NETLINK_CB(cb->skb).portid,
+				    cb->nlh->nlmsg_seq, NLM_F_MULTI, f);
+		if (err) {
+			idx--;
+			break;
+		}
+	}
+	mutex_unlock(&xn->lock);
+	cb->args[0] = idx;
+	if (err && idx == skip)
+		return err;
+	return skb->len;
+}

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The import and update commands.
+ *
+ * Import is all or nothing per message: every SA is built and initialised
+ * (algorithms instantiated, salt restored, counters moved) before any is
+ * inserted; collisions are checked before the first insert; the new states
+ * go in frozen and turn VALID together once all are in, so no packet meets a
+ * partial import, and a failure removes what went in without a packet having
+ * used it. A replaced SA is deleted only after its successor is live.
+ *
+ * Update moves the counters (and IV salt) of SAs that already exist, forward
+ * only, after checking every snapshot against its SA.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <net/genetlink.h>
+
+#include "netlink-gen.h"
+#include "targets.h"
+#include "xfrm_ctx.h"
+
+/* SAs in one import or update message at most. */
+#define XC_IMPORT_MAX	1024
+
+struct xc_import {
+	const struct nlattr	*attr;
+	struct xfrm_state	*x;	/* the new state (import) or the target (update) */
+	struct xfrm_state	*old;	/* the state it replaces */
+	bool			inserted;
+};
+
+static int xc_gather(struct genl_info *info, struct xc_import **out, unsigned int *n)
+{
+	int hdrlen = GENL_HDRLEN + xc_genl_family.hdrsize;
+	struct xc_import *imp;
+	struct nlattr *attr;
+	unsigned int i = 0;
+	int rem;
+
+	*n = 0;
+	nlmsg_for_each_attr(attr, info->nlhdr, hdrlen, rem)
+		if (nla_type(attr) == XFRM_CTX_A_SA)
+			(*n)++;
+	if (!*n) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no SA to import");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, XFRM_CTX_A_SA);
+		return -EINVAL;
+	}
+	if (*n > XC_IMPORT_MAX) {
+		NL_SET_ERR_MSG_FMT_MOD(info->extack, "%u SAs in one message; at most %u",
+				       *n, XC_IMPORT_MAX);
+		return -E2BIG;
+	}
+	imp = kvcalloc(*n, sizeof(*imp), GFP_KERNEL);
+	if (!imp)
+		return -ENOMEM;
+	nlmsg_for_each_attr(attr, info->nlhdr, hdrlen, rem)
+		if (nla_type(attr) == XFRM_CTX_A_SA)
+			imp[i++].attr = attr;
+	*out = imp;
+	return 0;
+}
+
+static u64 xc_get_u64(struct genl_info *info, int type)
+{
+	return info->attrs[type] ? nla_get_u64(info->attrs[type]) : 0;
+}
+
+static bool xc_same_id(const struct xfrm_state *a, const struct xfrm_state *b)
+{
+	return a->props.family == b->props.family && a->id.spi == b->id.spi &&
+	       a->id.proto == b->id.proto &&
+	       xfrm_addr_equal(&a->id.daddr, &b->id.daddr, a->props.family) &&
+	       (a->mark.v & a->mark.m) == (b->mark.v & b->mark.m);
+}
+
+static struct xfrm_state *xc_find_existing(struct net *net, const struct xfrm_state *x)
+{
+	return xfrm_state_lookup(net, x->mark.v & x->mark.m, &x->id.daddr, x->id.spi,
+				 x->id.proto, x->props.family);
+}
+
+static void xc_set_km_state(struct xfrm_state *x, u8 from, u8 to)
+{
+	spin_lock_bh(&x->lock);
+	if (x->km.state == from)
+		x->km.state = to;
+	spin_unlock_bh(&x->lock);
+}
+
+static int xc_import_check(struct net *net, struct xc_import *imp, unsigned int n,
+			   bool replace, struct netlink_ext_ack *extack)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++) {
+		struct xfrm_state *x = imp[i].x;
+
+		for (j = 0; j < i; j++) {
+			if (xc_same_id(x, imp[j].x)) {
+				NL_SET_ERR_MSG_FMT_MOD(extack, "SPI 0x%08x appears twice",
+						       ntohl(x->id.spi));
+				NL_SET_BAD_ATTR(extack, imp[i].attr);
+				return -EINVAL;
+			}
+		}
+		imp[i].old = xc_find_existing(net, x);
+		if (imp[i].old && !replace) {
+			NL_SET_ERR_MSG_FMT_MOD(extack,
+					       "SPI 0x%08x %s exists already (replace it?)",
+					       ntohl(x->id.spi), xc_proto_name(x->id.proto));
+			NL_SET_BAD_ATTR(extack, imp[i].attr);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+static int xc_import_insert(struct xc_import *imp, unsigned int n,
+			    struct netlink_ext_ack *extack)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		struct xfrm_state *x = imp[i].x;
+
+		/* In the table but carrying nothing until all are in. */
+		x->km.state = XFRM_STATE_ERROR;
+		xfrm_state_hold(x);	/* ours; the allocation's goes to the table */
+		if (imp[i].old) {
+			xfrm_state_insert(x);
+			err = 0;
+		} else {
+			err = xfrm_state_add(x);
+		}
+		if (err) {
+			xfrm_state_put(x);
+			NL_SET_ERR_MSG_FMT_MOD(extack, "SPI 0x%08x appeared meanwhile",
+					       ntohl(x->id.spi));
+			NL_SET_BAD_ATTR(extack, imp[i].attr);
+			return err;
+		}
+		imp[i].inserted = true;
+	}
+	return 0;
+}
+
+static void xc_import_free(struct xc_import *imp, unsigned int n, bool failed)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (imp[i].x && imp[i].inserted) {
+			if (failed)
+				xfrm_state_delete(imp[i].x);
+			xfrm_state_put(imp[i].x);
+		} else if (imp[i].x) {
+			xc_state_discard(imp[i].x);
+		}
+		if (imp[i].old)
+			xfrm_state_put(imp[i].old);
+	}
+	kvfree(imp);
+}
+
+int xfrm_ctx_nl_import_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	u64 out_jump = xc_get_u64(info, XFRM_CTX_A_OUT_JUMP);
+	u64 in_jump = xc_get_u64(info, XFRM_CTX_A_IN_JUMP);
+	struct net *net = genl_info_net(info);
+	struct xc_net *xn = xc_net(net);
+	struct xc_import *imp;
+	unsigned int i, n;
+	bool staged;
+	u32 flags;
+	int err;
+
+	err = xc_check_flags(info, XFRM_CTX_F_STAGED | XFRM_CTX_F_REPLACE, &flags);
+	if (err)
+		return err;
+	staged = flags & XFRM_CTX_F_STAGED;
+	err = xc_gather(info, &imp, &n);
+	if (err)
+		return err;
+
+	for (i = 0; i < n; i++) {
+		struct xfrm_state *x = xc_build_state(net, imp[i].attr, out_jump, in_jump,
+						      info->extack);
+
+		if (IS_ERR(x)) {
+			err = PTR_ERR(x);
+			if (!info->extack || !info->extack->bad_attr)
+				NL_SET_BAD_ATTR(info->extack, imp[i].attr);
+			goto fail;
+		}
+		imp[i].x = x;
+	}
+
+	mutex_lock(&xn->lock);
+	if (xn->closing) {
+		NL_SET_ERR_MSG_MOD(info->extack, "the module or namespace is going away");
+		err = -ESHUTDOWN;
+		goto unlock;
+	}
+	err = xc_import_check(net, imp, n, flags & XFRM_CTX_F_REPLACE, info->extack) ?:
+	      xc_import_insert(imp, n, info->extack);
+	for (i = 0; !err && staged && i < n; i++)
+		err = xc_freeze(xn, imp[i].x, xc_lease(info), false, true, info->extack);
+	if (err) {
+		for (i = 0; staged && i < n; i++)
+			xc_frozen_forget(xn, imp[i].x);
+		goto unlock;
+	}
+
+	/* All in: go live together (or stay frozen), then retire the replaced. */
+	for (i = 0; !staged && i < n; i++)
+		xc_set_km_state(imp[i].x, XFRM_STATE_ERROR, XFRM_STATE_VALID);
+	for (i = 0; i < n; i++) {
+		struct xfrm_state *old = imp[i].old;
+
+		if (!old)
+			continue;
+		if (xc_frozen_find(xn, old))
+			xc_release(xn, old, NULL);
+		else
+			xfrm_state_delete(old);
+	}
+	for (i = 0; i < n; i++)
+		xc_event(xn, XFRM_CTX_EV_IMPORTED, imp[i].x,
+			 staged ? xc_frozen_find(xn, imp[i].x) : NULL);
+	if (staged)
+		xc_lease_rearm(xn);
+unlock:
+	mutex_unlock(&xn->lock);
+fail:
+	xc_import_free(imp, n, err);
+	if (!err)
+		err = xc_reply_count(info, XFRM_CTX_CMD_IMPORT, n);
+	return err;
+}
+
+static int xc_update_one(struct net *net, struct xc_import *u, u64 out_jump, u64 in_jump,
+			 struct nlattr **tb, const struct nlattr **salt,
+			 struct netlink_ext_ack *extack)
+{
+	struct xc_sa_id id = {};
+	int err;
+
+	err = nla_parse_nested(tb, XFRM_CTX_SA_MAX, u->attr, xfrm_ctx_sa_nl_policy, extack);
+	if (err)
+		return err;
+	if (!tb[XFRM_CTX_SA_FAMILY] || !tb[XFRM_CTX_SA_DADDR] || !tb[XFRM_CTX_SA_SPI] ||
+	    !tb[XFRM_CTX_SA_PROTO]) {
+		NL_SET_ERR_MSG_MOD(extack, "the snapshot lacks family, daddr, spi or proto");
+		NL_SET_BAD_ATTR(extack, u->attr);
+		return -EINVAL;
+	}
+	id.family = nla_get_u16(tb[XFRM_CTX_SA_FAMILY]);
+	if ((id.family != AF_INET && id.family != AF_INET6) ||
+	    nla_len(tb[XFRM_CTX_SA_DADDR]) != xc_addr_len(id.family)) {
+		NL_SET_ERR_MSG_MOD(extack, "the snapshot's address does not fit its family");
+		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_SA_DADDR]);
+		return -EINVAL;
+	}
+	memcpy(&id.daddr, nla_data(tb[XFRM_CTX_SA_DADDR]), xc_addr_len(id.family));
+	id.spi = nla_get_be32(tb[XFRM_CTX_SA_SPI]);
+	id.proto = nla_get_u8(tb[XFRM_CTX_SA_PROTO]);
+	id.mark = tb[XFRM_CTX_SA_MARK] ? nla_get_u32(tb[XFRM_CTX_SA_MARK]) : 0;
+	id.mark_mask = tb[XFRM_CTX_SA_MARK_MASK] ? nla_get_u32(tb[XFRM_CTX_SA_MARK_MASK]) :
+		       ~0U;
+	u->x = xc_sa_id_lookup(net, &id, u->attr, extack);
+	if (!u->x)
+		return -ESRCH;
+	err = xc_check_exportable(u->x, true, extack);
+	if (err)
+		return err;
+	return xc_same_sa(u->x, tb, u->attr, salt, extack) ?:
+	       xc_counters_check(u->x, tb, out_jump, in_jump, u->attr, extack);
+}
+
+int xfrm_ctx_nl_update_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	u64 out_jump = xc_get_u64(info, XFRM_CTX_A_OUT_JUMP);
+	u64 in_jump = xc_get_u64(info, XFRM_CTX_A_IN_JUMP);
+	struct net *net = genl_info_net(info);
+	struct xc_net *xn = xc_net(net);
+	struct nlattr *tb[XFRM_CTX_SA_MAX + 1];
+	const struct nlattr *salt;
+	struct xc_import *u;
+	unsigned int i, n;
+	int err;
+
+	err = xc_gather(info, &u, &n);
+	if (err)
+		return err;
+	mutex_lock(&xn->lock);
+	for (i = 0; i < n; i++) {
+		err = xc_update_one(net, &u[i], out_jump, in_jump, tb, &salt, info->extack);
+		if (err)
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct xfrm_state *x = u[i].x;
+		unsigned int len;
+		u8 *cur;
+
+		/* parsed and checked above; cannot fail now */
+		if (nla_parse_nested(tb, XFRM_CTX_SA_MAX, u[i].attr, xfrm_ctx_sa_nl_policy,
+				     NULL) ||
+		    xc_same_sa(x, tb, u[i].attr, &salt, NULL))
+			continue;
+		spin_lock_bh(&x->lock);
+		xc_counters_apply(x, tb, out_jump, in_jump);
+		if (salt && !xc_geniv_salt(x, &cur, &len))
+			memcpy(cur, nla_data(salt), len);
+		spin_unlock_bh(&x->lock);
+		xc_event(xn, XFRM_CTX_EV_UPDATED, x, xc_frozen_find(xn, x));
+	}
+out:
+	mutex_unlock(&xn->lock);
+	for (i = 0; i < n; i++)
+		if (u[i].x)
+			xfrm_state_put(u[i].x);
+	kvfree(u);
+	if (!err)
+		err = xc_reply_count(info, XFRM_CTX_CMD_UPDATE, n);
+	return err;
+}

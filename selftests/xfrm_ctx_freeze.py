@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Freeze semantics, under traffic (topology: topo.py, gateway A only).
+
+  - a frozen SA's counters do not move while the peer pings it; the drops
+    are counted (list-frozen's drops-in/out, /proc/net/xfrm_stat);
+  - freezing sends no ACQUIRE, and the SA is neither expired nor deleted;
+  - double freeze and thaw of an unfrozen SA are refused with a message;
+    renew extends the lease; thaw lets traffic through again;
+  - a lease that runs out thaws the SA and an event says so;
+  - release removes the SA without any message to key managers (no DELSA,
+    no EXPIRE): the IKE daemon has nothing to tell the peer;
+  - an SA frozen and then deleted by someone else is reported gone;
+  - deleting a namespace with frozen SAs leaves nothing behind.
+"""
+import socket
+import struct
+import subprocess
+import time
+
+import ksft
+import topo
+import xcnl
+
+XFRM_MSG_DELSA, XFRM_MSG_ACQUIRE, XFRM_MSG_EXPIRE = 0x11, 0x17, 0x18
+EVENTS = {1: "frozen", 2: "thawed", 3: "lease-expired", 4: "imported", 5: "released",
+          6: "updated", 7: "gone", 8: "unloaded"}
+
+
+def xfrm_listener(netns):
+    """A NETLINK_XFRM socket on the acquire, expire and SA groups."""
+    s = xcnl.netns_socket(netns, socket.AF_NETLINK, socket.SOCK_RAW, 6)
+    s.bind((0, 1 | 2 | 4))
+    s.setblocking(False)
+    return s
+
+
+def xfrm_messages(s):
+    types = []
+    while True:
+        try:
+            data = s.recv(1 << 16)
+        except BlockingIOError:
+            return types
+        off = 0
+        while off + 16 <= len(data):
+            mlen, mtype = struct.unpack_from("=IH", data, off)
+            types.append(mtype)
+            off += (mlen + 3) & ~3
+
+
+def counters(t, ns, spi, dst):
+    """(oseq, seq, packets) of an SA, read through export."""
+    sa = t.xc(ns, "export", {"sa-id": {"family": 2, "daddr": socket.inet_aton(dst).hex(),
+                                       "spi": spi, "proto": 50}}, quiet=True)["sa"][0]
+    r = sa["replay"]
+    return ((r.get("oseq-hi", 0) << 32) | r["oseq"], (r.get("seq-hi", 0) << 32) | r["seq"],
+            sa["curlft"]["packets"])
+
+
+def wait_until(what, fn, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.1)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+def test(t):
+    tp = topo.Topo(t)
+    a = tp.gwa
+    ev = xcnl.Events(a)
+    km = xfrm_listener(a)
+    sa_in = tp.sa_id(topo.SPI_OUT, topo.VIP)		# the peer's traffic into A
+    sa_out = tp.sa_id(topo.SPI_IN, "10.0.0.1")	# A's replies
+    ping = subprocess.Popen(["ip", "netns", "exec", tp.peer, "ping", "-i", "0.1", "-W", "1",
+                             "-I", "192.168.1.1", "192.168.2.1"], stdout=subprocess.DEVNULL)
+    t.on_exit(ping.kill)
+    wait_until("traffic through A", lambda: counters(t, a, topo.SPI_OUT, topo.VIP)[1] > 5)
+
+    # Freeze: counters stand still, drops are counted, no ACQUIRE, no expiry.
+    t.eq("freeze of the reqid acts on both SAs", 2,
+         t.xc(a, "freeze", {"reqid": topo.REQID, "lease": 30})["count"])
+    kinds = [EVENTS[e["event"]] for e in ev.read(2)]
+    t.eq("two frozen events", ["frozen", "frozen"], kinds[:2])
+    xfrm_messages(km)
+    before = (counters(t, a, topo.SPI_OUT, topo.VIP), counters(t, a, topo.SPI_IN, "10.0.0.1"))
+    t.run(a, "ping -c 3 -i 0.2 -W 1 -I 192.168.2.1 192.168.1.1", check=False)
+    time.sleep(1)	# the peer keeps pinging: ten packets meet the frozen SA
+    after = (counters(t, a, topo.SPI_OUT, topo.VIP), counters(t, a, topo.SPI_IN, "10.0.0.1"))
+    t.eq("frozen SAs' sequence numbers and packet counts do not move", before, after)
+    fr = t.xc(a, "list-frozen", {"sa-id": sa_in})["frozen"]
+    t.ok(fr["drops-in"] >= 5, "inbound packets meeting the frozen SA are counted as drops",
+         f"drops-in {fr['drops-in']}")
+    fr_out = t.xc(a, "list-frozen", {"sa-id": sa_out})["frozen"]
+    t.ok(fr_out["drops-out"] >= 1, "outbound packets meeting the frozen SA are counted as drops",
+         f"drops-out {fr_out['drops-out']}")
+    stat = t.run(a, "cat /proc/net/xfrm_stat", quiet=True)
+    ksft.log(" ".join(line for line in stat.splitlines()
+                      if any(k in line for k in ("InStateInvalid", "OutPolError", "OutNoStates"))))
+    t.ok(fr["lease-left-ms"] > 20000, "lease is running down from 30 s")
+    msgs = xfrm_messages(km)
+    t.eq("no ACQUIRE, EXPIRE or DELSA while frozen", [],
+         [m for m in msgs if m in (XFRM_MSG_ACQUIRE, XFRM_MSG_EXPIRE, XFRM_MSG_DELSA)])
+    t.eq("both SAs are still there", 2, t.run(a, "ip xfrm state", quiet=True).count("proto esp"))
+
+    # Refusals and renewal.
+    t.refused(a, "freeze", {"sa-id": sa_in}, "EALREADY", "already frozen",
+              "a second freeze is refused")
+    t.eq("renew extends the lease", 1,
+         t.xc(a, "freeze", {"sa-id": sa_in, "lease": 60, "flags": "renew"})["count"])
+    t.ok(t.xc(a, "list-frozen", {"sa-id": sa_in})["frozen"]["lease-left-ms"] > 50000,
+         "the renewed lease runs from 60 s")
+
+    # Thaw: traffic goes through again.
+    t.eq("thaw of the reqid", 2, t.xc(a, "thaw", {"reqid": topo.REQID})["count"])
+    t.refused(a, "thaw", {"sa-id": sa_in}, "ENOENT", "is not frozen",
+              "thaw of an SA that is not frozen is refused")
+    seq0 = counters(t, a, topo.SPI_OUT, topo.VIP)[1]
+    wait_until("traffic after thaw", lambda: counters(t, a, topo.SPI_OUT, topo.VIP)[1] > seq0 + 3)
+    t.ok(True, "traffic flows through the thawed SAs again")
+    ev.read(0.5)
+
+    # A lease that runs out.
+    t.xc(a, "freeze", {"reqid": topo.REQID, "lease": 1})
+    kinds = []
+    wait_until("lease expiry events",
+               lambda: kinds.extend(EVENTS[e["event"]] for e in ev.read(0.5)) or
+               kinds.count("lease-expired") >= 2, 10)
+    t.eq("both SAs thawed by themselves with an event", 2, kinds.count("lease-expired"))
+    t.eq("nothing is frozen any more", [], t.xc(a, "list-frozen", {}, dump=True))
+    seq0 = counters(t, a, topo.SPI_OUT, topo.VIP)[1]
+    wait_until("traffic after lease expiry",
+               lambda: counters(t, a, topo.SPI_OUT, topo.VIP)[1] > seq0 + 3)
+    t.ok(True, "traffic flows after the lease ran out")
+
+    # Release: gone, and the key manager is not told.
+    xfrm_messages(km)
+    t.xc(a, "freeze", {"sa-id": sa_in})
+    t.eq("release", 1, t.xc(a, "release", {"sa-id": sa_in})["count"])
+    t.ok("spi 0x1000a001" not in t.run(a, "ip xfrm state", quiet=True), "the released SA is gone")
+    time.sleep(0.3)
+    t.eq("no DELSA or EXPIRE reached key managers on release", [],
+         [m for m in xfrm_messages(km) if m in (XFRM_MSG_DELSA, XFRM_MSG_EXPIRE)])
+    t.ok("released" in [EVENTS[e["event"]] for e in ev.read(1)], "a released event")
+    t.refused(a, "release", {"sa-id": sa_out}, "ENOENT", "only frozen SAs",
+              "release of an SA that is not frozen is refused")
+
+    # Deleted by someone else while frozen: reported gone at once.
+    t.xc(a, "freeze", {"sa-id": sa_out})
+    ev.read(0.5)
+    t.run(a, f"ip xfrm state delete src {topo.VIP} dst 10.0.0.1 proto esp spi {topo.SPI_IN:#x}")
+    kinds = wait_until("gone event", lambda: [EVENTS[e["event"]] for e in ev.read(0.5)], 5)
+    t.eq("an SA deleted while frozen is reported gone", ["gone"], kinds)
+    t.eq("and no longer listed as frozen", [], t.xc(a, "list-frozen", {}, dump=True))
+
+    # A namespace going away with a frozen SA.
+    ns, = t.setup_ns("gone")
+    t.ip_batch(ns, [f"xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x77 "
+                    f"mode tunnel aead {topo.GCM} {topo.KEY_OUT} 128"])
+    t.xc(ns, "freeze", {"sa-id": {"family": 2, "daddr": "0a090002", "spi": 0x77, "proto": 50}})
+    t.namespaces.remove(ns)
+    t.run(None, f"ip netns del {ns}")
+    ksft.log("namespace with a frozen SA deleted (the kernel log check follows at exit)")
+
+
+ksft.main(test)
