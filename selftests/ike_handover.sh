@@ -33,6 +33,8 @@ secret=${IKE_SECRET:-}
 crash=${IKE_CRASH:-}
 baseline=${IKE_BASELINE:-1}
 [ -n "${XC_IN_VM:-}" ] || skip "runs only in the VM (selftests/vm/run)"
+load_module
+on_exit unload_module	# registered first: runs after the charons stopped
 ike_require
 ike_topo
 if [ "$auth" = cert ]; then
@@ -138,11 +140,25 @@ peer_out=$(ip -n "$peer" xfrm state list dst "$IKE_VIP" proto esp | sed -n 's/.*
 peer_in=$(ip -n "$peer" xfrm state list dst 10.0.0.1 proto esp | sed -n 's/.*spi \(0x[0-9a-f]*\).*/\1/p' | head -n1)
 
 # ---- hand-over
-# A's IKE_SAs turn passive (A's kernel SAs still carry ESP), the record is
-# written, B takes it (passive, SAs in B's kernel), the VIP moves, B is
-# activated, A's charon stops. [With the module: A's SAs are frozen and
-# exported before the record is written, and the counters are applied with
-# a jump to B's SAs before the VIP moves.]
+# Planned: A's IKE_SAs turn passive (its kernel SAs still carry ESP), the
+# record is written, B takes it (passive, with the SAs in B's kernel), A's
+# SAs are frozen and exported, their counters go onto B's SAs with a jump,
+# the VIP moves, B is activated, A's charon stops.
+# Crash: A's last kernel snapshots (taken below while it runs) give the
+# counters and the packet rate; the jump covers the time since.
+xcnl() { python3 "$XC_TOP/selftests/xcnl.py" "$@"; }
+a_reqid=$(ip -n "$gwA" xfrm state list dst "$IKE_VIP" proto esp | sed -n 's/.*reqid \([0-9]*\).*/\1/p' | head -n1)
+oseq_of() {	# the outbound SA's 64-bit counter in an export
+	jq --arg spi "$((peer_in))" '.sa[] | select((.spi | tostring) == $spi) | .replay | ((."oseq-hi" // 0) * 4294967296 + (.oseq // 0))' <<<"$1"
+}
+if [ -n "$crash" ]; then
+	snap1=$(xcnl -n "$gwA" do export "{\"reqid\": $a_reqid}"); ts1=$(now_ms)
+	sleep 1
+	snap=$(xcnl -n "$gwA" do export "{\"reqid\": $a_reqid}"); ts2=$(now_ms)
+	rate=$(( ( $(oseq_of "$snap") - $(oseq_of "$snap1") ) * 1000 / (ts2 - ts1 + 1) ))
+	log "A's periodic snapshots: outbound counter $(oseq_of "$snap1") then $(oseq_of "$snap"), $rate packets/s"
+	sleep 0.5
+fi
 t0=$(now_ms)
 if [ -n "$crash" ]; then
 	# A dies: charon killed, the VIP unreachable on A; B works from the
@@ -150,6 +166,7 @@ if [ -n "$crash" ]; then
 	log "crash at $t0: record serial $(json | jq .serial), written $(( t0 / 1000 - $(json | jq .written) )) s ago"
 	ike_stop gwA KILL
 	run - ip -n "$gwA" addr del "$IKE_VIP/32" dev eth0
+	ip -n "$gwA" xfrm state flush
 else
 	log "hand-over starts at $t0"
 	ike_segment gwA -1
@@ -165,6 +182,19 @@ rc=$?
 t_replayed=$(now_ms)
 check_eq "replay exit status" 0 "$rc"
 log "$out"
+if [ -n "$crash" ]; then
+	# jump: twice what A may have sent since its last snapshot, at least 64
+	jump=$(( rate * (t_replayed - ts2) * 2 / 1000 + 64 ))
+else
+	snap=$(xcnl -n "$gwA" do export "{\"reqid\": $a_reqid, \"flags\": \"freeze\", \"lease\": 30}")
+	jump=64
+fi
+t_frozen=$(now_ms)
+upd=$(xcnl -n "$gwB" do update "{\"sa\": $(jq -c .sa <<<"$snap"), \"out-jump\": $jump, \"in-jump\": $jump}" 2>&1)
+check_eq "the module takes A's counters onto the SAs charon installed on B (same keys)" 2 \
+	"$(jq -r .count <<<"$upd" 2>/dev/null || echo "$upd")"
+log "A's outbound counter $(oseq_of "$snap"), B's after the update: $(oseq_of "$(xcnl -n "$gwB" do export "{\"reqid\": $(ip -n "$gwB" xfrm state list dst 10.0.0.1 proto esp | sed -n 's/.*reqid \([0-9]*\).*/\1/p' | head -n1)}")") (jump $jump)"
+t_updated=$(now_ms)
 if [ -n "$crash" ]; then
 	ike_move_vip "$gwB" ""
 else
@@ -186,7 +216,8 @@ pkts_active=$(b_in_pkts)
 t_stop=$(now_ms)
 sed 's/^/# replay: /' "$IKE_DIR/replay.log"
 log "hand-over$([ -n "$crash" ] && echo ' after the crash'): record ready $((t_rec - t0)) ms," \
-    "replayed into B $((t_replayed - t0)) ms, VIP on B $((t_move - t0)) ms, B active $((t_active - t0)) ms" \
+    "replayed into B $((t_replayed - t0)) ms, counters on B $((t_updated - t0)) ms," \
+    "VIP on B $((t_move - t0)) ms, B active $((t_active - t0)) ms" \
     "$([ -z "$crash" ] && echo ", A stopped $((t_stop - t0)) ms")"
 log "IKE switch (VIP moved -> B active): $((t_active - t_move)) ms;" \
     "ESP packets of the peer B had decrypted by then: ${pkts_active:-?}"
@@ -197,13 +228,16 @@ check_eq "the peer's IKE_SA is untouched" "$spis_peer" "$(ike_sa_spis peer)"
 no_delete() { ! grep -q 'received DELETE' "$IKE_DIR/peer/charon.log"; }
 check "A sent no DELETE to the peer" no_delete
 
-# ESP from the peer reaches B at once; B's answers need the counters
+# ESP both ways through B, no replay or integrity failure at the peer
 sleep 1
 check "B decrypts the peer's ESP after the hand-over ($(b_in_pkts) packets)" test "$(b_in_pkts)" -gt 0
-drops=$(ip -n "$peer" -s xfrm state list dst 10.0.0.1 proto esp spi "$peer_in" |
-	sed -n 's/.*replay \([0-9]*\) failed \([0-9]*\).*/replay \1 failed \2/p')
-log "XFAIL (needs XFRM_CTX_CMD_UPDATE): B's outbound ESP restarted at sequence 1;" \
-    "the peer's inbound SA $peer_in dropped B's answers: $drops"
+peer_fail() {
+	ip -n "$peer" -s xfrm state list dst 10.0.0.1 proto esp spi "$peer_in" |
+		sed -n 's/.*replay \([0-9]*\) failed \([0-9]*\).*/replay \1 failed \2/p'
+}
+check_eq "the peer drops none of B's ESP (its inbound SA $peer_in)" "replay 0 failed 0" "$(peer_fail)"
+b_answered() { awk -v t="$t_move" -F'[][]' '/bytes from/ { if ($2 * 1000 > t) { f = 1; exit } } END { exit !f }' "$IKE_DIR/ping.log"; }
+check "B answers the peer's pings before any rekey" b_answered
 
 # ---- rekeys between the peer and B, each side initiating
 ike_swan peer --rekey --child net >"$IKE_DIR/rekey1.log" 2>&1
@@ -231,9 +265,9 @@ first_b=$(awk -v t="$t_move" -F'[][]' '/bytes from/ { if (int($2 * 1000) > t) { 
 seq_of() { sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p'; }
 ms_of() { awk -F'[][]' '{ printf "%.0f\n", $2 * 1000 }'; }
 if [ -n "$last_a" ] && [ -n "$first_b" ]; then
-	log "with context: last ping answered by A $(( $(ms_of <<<"$last_a") - t_move )) ms from the VIP move;" \
-	    "first answered by B $(( $(ms_of <<<"$first_b") - t_move )) ms after it (the first CHILD_SA rekey" \
-	    "came at $((t_rekey - t_move)) ms); $(( $(seq_of <<<"$first_b") - $(seq_of <<<"$last_a") - 1 )) pings unanswered"
+	log "with context: last ping answered by A $(( $(ms_of <<<"$last_a") - t0 )) ms after the hand-over started," \
+	    "first answered by B $(( $(ms_of <<<"$first_b") - t0 )) ms after it ($(( $(ms_of <<<"$first_b") - t_move )) ms" \
+	    "after the VIP move); $(( $(seq_of <<<"$first_b") - $(seq_of <<<"$last_a") - 1 )) pings unanswered"
 fi
 
 # ---- no IKE_SA_INIT on the wire after the hand-over started
