@@ -267,11 +267,14 @@ check "ESP after both IKE_SA rekeys" ip netns exec "$peer" ping -q -c 3 -i 0.2 -
 kill $pinger 2>/dev/null; wait $pinger 2>/dev/null
 # ping -D lines: "[epoch.us] 64 bytes from ...: icmp_seq=N ..."
 # the longest stretch without an answered ping around the hand-over
-gap=$(awk -v t0="$t0" -F'[][]' '/bytes from/ {
+# (a stretch that begins between the start of the hand-over and a second
+# after B's activation)
+gap=$(awk -v t0="$t0" -v t1="$t_active" -F'[][]' '/bytes from/ {
 	ms = $2 * 1000; seq = $0; sub(/.*icmp_seq=/, "", seq); sub(/ .*/, "", seq)
-	if (ms >= t0 - 1000 && have && ms - pms > best) { best = ms - pms; from = pms; lost = seq - pseq - 1 }
-	if (ms >= t0 - 1000) have = 1
-	pms = ms; pseq = seq
+	if (have && pms >= t0 - 100 && pms <= t1 + 1000 && ms - pms > best) {
+		best = ms - pms; from = pms; lost = seq - pseq - 1
+	}
+	have = 1; pms = ms; pseq = seq
 } END { printf "%.0f %.0f %d\n", best, from - t0, lost }' "$IKE_DIR/ping.log")
 read -r gap_ms gap_from lost <<<"$gap"
 log "with context: longest stretch without an answered ping: $gap_ms ms (from $gap_from ms after the" \
