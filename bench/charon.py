@@ -146,11 +146,20 @@ def start(ns, d):
                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     vsock = f"{d}/charon.vici"
     deadline = time.monotonic() + 30
-    while not os.path.exists(vsock):
-        if time.monotonic() > deadline or p.poll() is not None:
-            raise RuntimeError(f"charon in {ns} did not start (log: {d}/charon.log)")
-        time.sleep(0.1)
-    sh(f"swanctl --load-all --noprompt --uri unix://{vsock} --file {d}/swanctl.conf >/dev/null")
+    while True:
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(vsock)
+            s.close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or p.poll() is not None:
+                raise RuntimeError(f"charon in {ns} did not start (log: {d}/charon.log)")
+            time.sleep(0.1)
+    out = subprocess.run(["swanctl", "--load-all", "--noprompt", "--uri", f"unix://{vsock}",
+                          "--file", f"{d}/swanctl.conf"], env=env, capture_output=True, text=True)
+    if out.returncode:
+        raise RuntimeError(f"swanctl --load-all in {ns}: {out.stdout[-500:]} {out.stderr[-500:]}")
     return p
 
 
@@ -172,7 +181,7 @@ def flush_sas(ns):
     sk.close()
 
 
-def run(t, Stream, analyse):
+def run(t, Stream, analyse, move_vip):
     if not os.access(CHARON, os.X_OK) or not shutil.which("swanctl"):
         raise Unavailable("strongSwan's charon or swanctl is not installed (scripts/setup-deps)")
     tp = topo.Topo(t)
@@ -200,7 +209,7 @@ def run(t, Stream, analyse):
             t0 = time.time()
             stop(procs[tp.gwa])
             flush_sas(tp.gwa)
-            tp.move_vip(tp.gwb, tp.gwa)
+            move_vip(tp, tp.gwb, tp.gwa)
             v1 = time.time()
             tries = 0
             while True:
