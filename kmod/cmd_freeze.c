@@ -33,7 +33,7 @@ unsigned int xc_lease(struct genl_info *info)
 
 /*
  * Freeze every target, or none: check them all first, freeze, then one
- * synchronize_net() for the lot. Events go out once the freeze holds.
+ * grace period for the lot. Events go out once the freeze holds.
  */
 int xc_freeze_targets(struct xc_net *xn, struct xc_targets *t, unsigned int lease,
 		      bool renew, struct netlink_ext_ack *extack)
