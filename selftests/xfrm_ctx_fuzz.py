@@ -163,7 +163,8 @@ class Fuzzer:
                 a = attrs[k]
                 if a["type"] == "nest" and depth < 3:
                     if a.get("multi-attr"):
-                        vals = list(obj[k])
+                        # a multi-attr nest may be given as one dict or a list of them
+                        vals = [obj[k]] if isinstance(obj[k], dict) else list(obj[k])
                         i = r.randrange(len(vals))
                         vals[i] = self.mutate_obj(a["nested-attributes"], vals[i], depth + 1)
                         if r.random() < 0.3:
