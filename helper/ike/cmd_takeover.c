@@ -10,7 +10,8 @@
  *      counters-only update, with a jump per SA: none for an SA that was
  *      frozen when it was exported (a planned hand-over: exact counters),
  *      sized from the recorded packet rate and the snapshot's age otherwise
- *      (a crash; ike_rate.h gives the formula); every number is printed;
+ *      (a crash; ike_rate.h gives the formula); every number is printed,
+ *      and the counter the kernel holds afterwards (read back);
  *   3. run --run CMD (move the tunnel's address here);
  *   4. activate charon's segments through its HA FIFO: from now on it
  *      answers, rekeys and runs DPD.
@@ -197,6 +198,35 @@ static int make_plan(const struct xfrmctx_ctx *c, const struct xc_store *s,
 	return rc;
 }
 
+/* The counter of p's direction as the kernel holds it now. */
+static int read_back(struct xfrmctx *h, const struct plan *p, uint64_t *counter)
+{
+	struct xfrmctx_sa_id id = { .family = p->family, .spi = p->spi, .has_spi = 1,
+				    .proto = IPPROTO_ESP, .has_proto = 1 };
+	struct xfrmctx_target t = { .id = &id };
+	struct xfrmctx_ctx *k = xfrmctx_ctx_new();
+	struct xfrmctx_sa *sa = malloc(sizeof(*sa));
+	struct xfrmctx_record r = { 0 };
+	char err[XFRMCTX_ERRLEN];
+	uint32_t count = 0;
+	int rc = -1;
+
+	memcpy(&id.daddr, p->daddr, p->family == AF_INET ? 4 : 16);
+	if (k && sa && !xfrmctx_export(h, &t, 0, 0, k, &count) && count == 1) {
+		while (xfrmctx_ctx_next(k, &r) > 0) {
+			if (r.type != XFRMCTX_REC_SA || xfrmctx_sa_decode(r.data, r.len, sa, err, sizeof(err)))
+				continue;
+			*counter = p->out ? xfrmctx_sa_oseq(sa) : xfrmctx_sa_seq(sa);
+			rc = 0;
+		}
+	}
+	if (sa)
+		explicit_bzero(sa, sizeof(*sa));
+	free(sa);
+	xfrmctx_ctx_free(k);
+	return rc;
+}
+
 /* Size the jump of one SA now and apply its counters. */
 static int update_one(struct xfrmctx *h, const struct xfrmctx_ctx *c, const struct plan *p,
 		      const struct opts *o)
@@ -229,9 +259,9 @@ static int update_one(struct xfrmctx *h, const struct xfrmctx_ctx *c, const stru
 	       p->config, p->spi, p->out ? "out" : "in", (unsigned long long)p->oseq,
 	       (unsigned long long)p->seq, p->frozen ? "yes" : "no");
 	if (p->frozen) {
-		printf(" jump %llu\n", (unsigned long long)(p->out ? io.out_jump : io.in_jump));
+		printf(" jump %llu", (unsigned long long)(p->out ? io.out_jump : io.in_jump));
 	} else if (!found || !j.rate_known) {
-		printf(" age_ms %llu rate unknown floor %llu jump %llu\n",
+		printf(" age_ms %llu rate unknown floor %llu jump %llu",
 		       (unsigned long long)j.age_ms, (unsigned long long)o->jp.floor,
 		       (unsigned long long)(p->out ? io.out_jump : io.in_jump));
 	} else {
@@ -245,19 +275,29 @@ static int update_one(struct xfrmctx *h, const struct xfrmctx_ctx *c, const stru
 			printf("-");
 		printf(" peak_pps %llu", (unsigned long long)(p->out ? rate.peak_out : rate.peak_in));
 		if (p->out)
-			printf(" factor %.2f floor %llu jump %llu\n", o->jp.factor,
+			printf(" factor %.2f floor %llu jump %llu", o->jp.factor,
 			       (unsigned long long)o->jp.floor, (unsigned long long)io.out_jump);
 		else
-			printf(" factor %.2f jump %llu\n", o->jp.in_factor,
+			printf(" factor %.2f jump %llu", o->jp.in_factor,
 			       (unsigned long long)io.in_jump);
 	}
-	fflush(stdout);
 	err = xfrmctx_ctx_append(one, XFRMCTX_REC_SA, p->rec.flags, p->rec.data, p->rec.len);
 	if (!err)
 		err = xfrmctx_update(h, one, &io, &count);
-	if (err)
+	if (err) {
+		printf("\n");
 		xc_err("takeover: the module refused the counters of SA spi 0x%08x: %s", p->spi,
 		       xfrmctx_strerror(h, err));
+	} else {
+		/* what the SA holds now, read back from the kernel */
+		uint64_t now_counter;
+
+		if (!read_back(h, p, &now_counter))
+			printf(" now %llu\n", (unsigned long long)now_counter);
+		else
+			printf(" now ?\n");
+	}
+	fflush(stdout);
 	xfrmctx_ctx_free(one);
 	return err;
 }
