@@ -76,6 +76,10 @@ static int write_file(struct recorder *r, uint8_t trigger)
 	r->meta.dropped = r->store.dropped;
 	if (!r->h)
 		snprintf(r->meta.kernel_error, sizeof(r->meta.kernel_error), "%s", r->h_error);
+	if (o.freeze && r->h && xfrmctx_has_module(r->h))
+		/* the module thaws what it froze when the lease ends; a frozen
+		 * snapshot is exact only until then */
+		r->meta.frozen_until_ms = o.now_ms + (uint64_t)(r->lease ? r->lease : 30) * 1000;
 	err = xc_snap_build(r->h, &r->store, &r->rates, &r->meta, &o, &c, why, sizeof(why));
 	if (!err)
 		err = xfrmctx_ctx_write(c, r->file, why, sizeof(why));

@@ -48,6 +48,7 @@ struct opts {
 	struct xc_jump_params jp;
 	unsigned long planned_jump;
 	int activate;
+	uint64_t frozen_until_ms;	/* from the recorder's record; 0: unknown */
 };
 
 static int parse_double(const char *o, const char *v, double *out)
@@ -237,7 +238,8 @@ static int update_one(struct xfrmctx *h, const struct xfrmctx_ctx *c, const stru
 	struct xc_rate rate;
 	struct xc_jump j;
 	uint32_t count = 0;
-	int found, err;
+	uint64_t now;
+	int found, err, exact;
 
 	if (!one)
 		return -ENOMEM;
@@ -247,8 +249,17 @@ static int update_one(struct xfrmctx *h, const struct xfrmctx_ctx *c, const stru
 		xfrmctx_ctx_free(one);
 		return -EINVAL;
 	}
-	xc_jump_size(found ? &rate : NULL, (uint64_t)xc_wall_ms(), &o->jp, &j);
-	if (p->frozen) {
+	now = (uint64_t)xc_wall_ms();
+	xc_jump_size(found ? &rate : NULL, now, &o->jp, &j);
+	exact = p->frozen;
+	if (exact && o->frozen_until_ms && now >= o->frozen_until_ms) {
+		/* thawed by the module when its lease ended: the old node may
+		 * have used the SA since */
+		xc_log("warning: SA spi 0x%08x was exported frozen, but that freeze ended %llu ms ago: the jump is sized from its rate",
+		       p->spi, (unsigned long long)(now - o->frozen_until_ms));
+		exact = 0;
+	}
+	if (exact) {
 		io.out_jump = p->out ? o->planned_jump : 0;
 		io.in_jump = p->out ? 0 : o->planned_jump;
 	} else {
@@ -257,8 +268,8 @@ static int update_one(struct xfrmctx *h, const struct xfrmctx_ctx *c, const stru
 	}
 	printf("counters %s spi 0x%08x dir %s oseq %llu seq %llu frozen %s",
 	       p->config, p->spi, p->out ? "out" : "in", (unsigned long long)p->oseq,
-	       (unsigned long long)p->seq, p->frozen ? "yes" : "no");
-	if (p->frozen) {
+	       (unsigned long long)p->seq, exact ? "yes" : p->frozen ? "ended" : "no");
+	if (exact) {
 		printf(" jump %llu", (unsigned long long)(p->out ? io.out_jump : io.in_jump));
 	} else if (!found || !j.rate_known) {
 		printf(" age_ms %llu rate unknown floor %llu jump %llu",
@@ -358,6 +369,7 @@ int cmd_takeover(int argc, char **argv)
 		xc_log("context serial %llu (%s) from %s, written %lld ms ago: %u SAs, %u not in the kernel then",
 		       (unsigned long long)m.serial, xc_trigger_name(m.trigger), m.source,
 		       (long long)age, m.sas, m.missing);
+	o.frozen_until_ms = m.frozen_until_ms;
 	if (m.kernel_error[0]) {
 		xc_err("takeover: %s has no kernel half (%s); `xfrmctx-ike replay --activate` takes the IKE half alone",
 		       o.file, m.kernel_error);

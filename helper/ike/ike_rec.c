@@ -737,6 +737,7 @@ static const struct xc_nla_rule recorder_rules[XC_RECORDER_A_MAX + 1] = {
 	[XC_RECORDER_A_SAS] = { XC_NLA_U32, 0, 0, 0 },
 	[XC_RECORDER_A_MISSING] = { XC_NLA_U32, 0, 0, 0 },
 	[XC_RECORDER_A_KERNEL_ERROR] = { XC_NLA_STRING, 0, 1, 160 },
+	[XC_RECORDER_A_FROZEN_UNTIL] = { XC_NLA_U64, 0, 0, 0 },
 };
 
 const char *xc_trigger_name(uint8_t trigger)
@@ -766,6 +767,8 @@ int xc_recorder_put(struct xfrmctx_ctx *c, const struct xc_recorder_info *m)
 	xc_nlb_u32(&b, XC_RECORDER_A_MISSING, m->missing);
 	if (m->kernel_error[0])
 		xc_nlb_str(&b, XC_RECORDER_A_KERNEL_ERROR, m->kernel_error);
+	if (m->frozen_until_ms)
+		xc_nlb_u64(&b, XC_RECORDER_A_FROZEN_UNTIL, m->frozen_until_ms);
 	err = b.err ? b.err : xfrmctx_ctx_append(c, XFRMCTX_REC_IKE_RECORDER, XFRMCTX_REC_F_NESTED,
 						 b.data, b.len);
 	xc_nlb_free(&b);
@@ -813,5 +816,7 @@ int xc_recorder_get(const struct xfrmctx_ctx *c, struct xc_recorder_info *m,
 	if (tb[XC_RECORDER_A_KERNEL_ERROR].data)
 		memcpy(m->kernel_error, tb[XC_RECORDER_A_KERNEL_ERROR].data,
 		       tb[XC_RECORDER_A_KERNEL_ERROR].len);
+	if (tb[XC_RECORDER_A_FROZEN_UNTIL].data)
+		m->frozen_until_ms = xc_nla_u64(&tb[XC_RECORDER_A_FROZEN_UNTIL]);
 	return 0;
 }

@@ -40,6 +40,7 @@ struct xc_recorder_info {
 	uint8_t trigger;	/* enum xc_trigger */
 	uint32_t sas, missing;
 	char kernel_error[160];	/* empty: the kernel snapshot was taken */
+	uint64_t frozen_until_ms;	/* 0: the recorder froze nothing */
 };
 
 int xc_recorder_put(struct xfrmctx_ctx *c, const struct xc_recorder_info *m);

@@ -198,6 +198,9 @@ enum xc_recorder_attr {
 	XC_RECORDER_A_MISSING,	/* u32: SAs of recorded CHILD_SAs the kernel did
 				 * not have (not installed yet, or gone) */
 	XC_RECORDER_A_KERNEL_ERROR,	/* string: why the kernel snapshot failed */
+	XC_RECORDER_A_FROZEN_UNTIL,	/* u64: unix time in ms when the lease of the
+					 * recorder's last freeze ends: frozen SA
+					 * records are exact only until then */
 	__XC_RECORDER_A_MAX
 };
 #define XC_RECORDER_A_MAX (__XC_RECORDER_A_MAX - 1)

@@ -327,7 +327,7 @@ TEST(ike_rec_recorder_record)
 	struct xc_recorder_info m = {
 		.serial = 42, .written_ms = 1700000000123ull, .source = "127.0.0.1:4510",
 		.accepted = 10, .dropped = 2, .trigger = XC_TRIGGER_DEMAND, .sas = 2, .missing = 1,
-		.kernel_error = "",
+		.kernel_error = "", .frozen_until_ms = 1700000030123ull,
 	}, got;
 	struct xfrmctx_ctx *c = xfrmctx_ctx_new(), *d = xfrmctx_ctx_new();
 	struct xfrmctx_record r = { 0 };
@@ -345,6 +345,7 @@ TEST(ike_rec_recorder_record)
 	EXPECT_EQ(got.sas, 2);
 	EXPECT_EQ(got.missing, 1);
 	EXPECT_EQ(got.kernel_error[0], 0);
+	EXPECT(got.frozen_until_ms == 1700000030123ull);
 	/* a recorder record whose serial is 4 bytes: refused, named */
 	xfrmctx_ctx_next(c, &r);
 	{

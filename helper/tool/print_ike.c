@@ -448,6 +448,14 @@ static void recorder(struct out *o, const struct xc_recorder_info *m)
 	kv_u64(o, "dropped", m->dropped);
 	kv_u64(o, "sas", m->sas);
 	kv_u64(o, "missing", m->missing);
+	if (m->frozen_until_ms) {
+		if (o->w) {
+			jw_u64(o->w, "frozen-until-ms", m->frozen_until_ms);
+		} else {
+			when(m->frozen_until_ms, 1, t, sizeof(t));
+			fprintf(o->f, " frozen-until %s", t);
+		}
+	}
 	if (m->kernel_error[0]) {
 		if (o->w)
 			jw_str(o->w, "kernel-error", m->kernel_error);
