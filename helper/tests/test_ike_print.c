@@ -85,7 +85,7 @@ TEST(ike_print_text_json_and_keys)
 	EXPECT(strstr(text, "pfs-secret <hidden>") != NULL);
 	EXPECT(strstr(text, "rate dst 10.0.0.1 proto esp spi 0xc2000001") != NULL);
 	EXPECT(strstr(text, "oseq 120 seq 0") != NULL);
-	EXPECT(strstr(text, "peak-out-pps 20") != NULL);
+	EXPECT(strstr(text, "\n\tpeaks peak-out-pps 20 peak-in-pps 0 intervals 1\n") != NULL);
 	EXPECT(strstr(text, SECRET_HEX) == NULL);
 
 	json = show(c, 1, 0, &rc);

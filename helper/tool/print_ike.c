@@ -498,7 +498,7 @@ static void rate(struct out *o, const struct xc_rate *r)
 		kv_u64(o, "prev-seq", r->prev_seq);
 	}
 	if (!o->w)
-		fprintf(o->f, "\n\t");
+		fprintf(o->f, "\n\tpeaks");
 	kv_u64(o, "peak-out-pps", r->peak_out);
 	kv_u64(o, "peak-in-pps", r->peak_in);
 	kv_u64(o, "intervals", r->intervals);
