@@ -33,7 +33,7 @@ unsigned int xc_lease(struct genl_info *info)
 
 /*
  * Freeze every target, or none: check them all first, freeze, then one
- * synchronize_net() for the lot. Events go out once the freeze holds.
+ * grace period for the lot. Events go out once the freeze holds.
  */
 int xc_freeze_targets(struct xc_net *xn, struct xc_targets *t, unsigned int lease,
 		      bool renew, struct netlink_ext_ack *extack)
@@ -116,11 +116,13 @@ int xfrm_ctx_nl_freeze_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * Thaw or release. By sa-id the SA must be frozen; by reqid, every frozen SA
- * of the reqid is acted on and at least one must be.
+ * Thaw or release. SAs named by sa-id must all be frozen (checked before any
+ * is touched); by reqid, every frozen SA of the reqid is acted on and at
+ * least one must be.
  */
 static int xc_unfreeze_doit(struct genl_info *info, u8 cmd)
 {
+	bool by_reqid = info->attrs[XFRM_CTX_A_REQID];
 	struct net *net = genl_info_net(info);
 	struct xc_net *xn = xc_net(net);
 	struct xc_targets t;
@@ -132,8 +134,18 @@ static int xc_unfreeze_doit(struct genl_info *info, u8 cmd)
 		return err;
 	mutex_lock(&xn->lock);
 	xc_frozen_reap(xn);
+	for (i = 0; !by_reqid && i < t.n; i++) {
+		if (!xc_frozen_find(xn, t.x[i])) {
+			NL_SET_ERR_MSG_FMT_MOD(info->extack, "SA 0x%08x is not frozen%s",
+					       ntohl(t.x[i]->id.spi),
+					       cmd == XFRM_CTX_CMD_RELEASE ?
+					       "; only frozen SAs are released" : "");
+			err = -ENOENT;
+			goto out;
+		}
+	}
 	for (i = 0; i < t.n; i++) {
-		if (t.n > 1 && !xc_frozen_find(xn, t.x[i]))
+		if (by_reqid && t.n > 1 && !xc_frozen_find(xn, t.x[i]))
 			continue;
 		if (cmd == XFRM_CTX_CMD_THAW)
 			err = xc_thaw(xn, t.x[i], XFRM_CTX_EV_THAWED, info->extack);
@@ -149,6 +161,7 @@ static int xc_unfreeze_doit(struct genl_info *info, u8 cmd)
 		NL_SET_BAD_ATTR(info->extack, info->attrs[XFRM_CTX_A_REQID]);
 		err = -ENOENT;
 	}
+out:
 	xc_lease_rearm(xn);
 	mutex_unlock(&xn->lock);
 	if (!err)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Freezing an SA: its km.state goes from VALID to ERROR under x->lock, then
- * synchronize_net() waits out packets that passed the unlocked checks of the
- * input path. ERROR is the one state that stops both paths and nothing else:
+ * an (expedited) RCU grace period waits out packets that passed the unlocked
+ * checks of the input path. ERROR is the one state that stops both paths and nothing else:
  * xfrm_input() and xfrm_output_one() drop packets of a state that is not
  * VALID (XfrmInStateInvalid, XfrmOutStateInvalid), xfrm_state_find() answers
  * -ESRCH for an ERROR state that matches a flow instead of sending an ACQUIRE
@@ -136,12 +136,15 @@ int xc_freeze(struct xc_net *xn, struct xfrm_state *x, unsigned int lease_s,
 
 /*
  * Wait until no packet that passed an SA's state check before the freeze is
- * still being processed, then (re)arm the lease timer.
+ * still being processed, then (re)arm the lease timer. This is what
+ * synchronize_net() waits for, expedited as synchronize_net() does when it
+ * runs under RTNL: the tunnel carries nothing until the hand-over ends, so
+ * the wait is on its critical path, and hand-overs are rare.
  */
 void xc_freeze_commit(struct xc_net *xn)
 {
 	lockdep_assert_held(&xn->lock);
-	synchronize_net();
+	synchronize_rcu_expedited();
 	xc_lease_rearm(xn);
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The SAs a request names: one by sa-id, or every SA of a reqid (both
+ * The SAs a request names: some by sa-id, or every SA of a reqid (both
  * directions of a tunnel, and any rekeyed pair still alive). All are
  * gathered, with references, before any is touched, so that a command can
  * check every SA first and act on all or none.
@@ -62,53 +62,80 @@ int xc_targets_collect(struct net *net, struct xc_targets *t,
 }
 
 /*
- * The SAs of a request: XFRM_CTX_A_SA_ID xor XFRM_CTX_A_REQID. -ESRCH with
- * a message when none exists.
+ * The SAs of a request: one or more XFRM_CTX_A_SA_ID (all must exist), xor
+ * XFRM_CTX_A_REQID. -ESRCH with a message when one is missing.
  */
 int xc_targets_get(struct net *net, struct genl_info *info, struct xc_targets *t)
 {
-	struct nlattr *id_attr = info->attrs[XFRM_CTX_A_SA_ID];
 	struct nlattr *reqid_attr = info->attrs[XFRM_CTX_A_REQID];
+	int hdrlen = GENL_HDRLEN + xc_genl_family.hdrsize;
 	struct netlink_ext_ack *extack = info->extack;
+	unsigned int n = 0, i;
+	struct nlattr *attr;
 	struct xc_sa_id id;
 	struct xfrm_state *x;
 	u32 reqid;
-	int err;
+	int rem, err;
 
 	memset(t, 0, sizeof(*t));
-	if (!id_attr == !reqid_attr) {
-		if (id_attr)
-			NL_SET_ERR_MSG_MOD(extack, "name an SA or a reqid, not both");
+	nlmsg_for_each_attr(attr, info->nlhdr, hdrlen, rem)
+		n += nla_type(attr) == XFRM_CTX_A_SA_ID;
+	if (!n == !reqid_attr) {
+		if (n)
+			NL_SET_ERR_MSG_MOD(extack, "name SAs or a reqid, not both");
 		else
 			NL_SET_ERR_MSG_MOD(extack, "name an SA (sa-id) or a reqid");
 		NL_SET_BAD_ATTR(extack, reqid_attr);
 		return -EINVAL;
 	}
-	if (id_attr) {
-		err = xc_sa_id_parse(id_attr, &id, false, extack);
-		if (err)
-			return err;
-		x = xc_sa_id_lookup(net, &id, id_attr, extack);
-		if (!x)
-			return -ESRCH;
-		err = xc_targets_add(t, x);
-		if (err)
-			xfrm_state_put(x);
-		return err;
+	if (n > XFRM_CTX_MAX_IMPORT_SAS) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "%u SAs named; at most %u per request",
+				       n, XFRM_CTX_MAX_IMPORT_SAS);
+		return -E2BIG;
 	}
+	nlmsg_for_each_attr(attr, info->nlhdr, hdrlen, rem) {
+		if (nla_type(attr) != XFRM_CTX_A_SA_ID)
+			continue;
+		err = xc_sa_id_parse(attr, &id, false, extack);
+		if (err)
+			goto fail;
+		x = xc_sa_id_lookup(net, &id, attr, extack);
+		if (!x) {
+			err = -ESRCH;
+			goto fail;
+		}
+		for (i = 0; i < t->n && t->x[i] != x; i++)
+			;
+		if (i < t->n) {
+			xfrm_state_put(x);
+			NL_SET_ERR_MSG_FMT_MOD(extack, "SA 0x%08x is named twice",
+					       ntohl(id.spi));
+			NL_SET_BAD_ATTR(extack, attr);
+			err = -EINVAL;
+			goto fail;
+		}
+		err = xc_targets_add(t, x);
+		if (err) {
+			xfrm_state_put(x);
+			goto fail;
+		}
+	}
+	if (n)
+		return 0;
 
 	reqid = nla_get_u32(reqid_attr);
 	err = xc_targets_collect(net, t, xc_match_reqid, &reqid);
-	if (err) {
-		xc_targets_put(t);
-		return err;
-	}
+	if (err)
+		goto fail;
 	if (!t->n) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "no SA with reqid %u", reqid);
 		NL_SET_BAD_ATTR(extack, reqid_attr);
 		return -ESRCH;
 	}
 	return 0;
+fail:
+	xc_targets_put(t);
+	return err;
 }
 
 void xc_targets_put(struct xc_targets *t)

@@ -22,7 +22,7 @@
 /*
  * Per network namespace state. Lock order: xc_net.lock, then x->lock of an
  * xfrm_state, then the xfrm core's own locks. The genl family runs with
- * parallel_ops, so the synchronize_net() of a freeze runs under this mutex
+ * parallel_ops, so the RCU grace period of a freeze runs under this mutex
  * and never under the global genl mutex.
  */
 struct xc_net {

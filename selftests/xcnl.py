@@ -121,7 +121,7 @@ def enc_attrs(setname, obj):
         a = attrs[k]
         if a["type"] == "flag" and not v:
             continue
-        vals = v if a.get("multi-attr") else [v]
+        vals = v if a.get("multi-attr") and isinstance(v, list) else [v]
         for one in vals:
             atype = a["value"] | (NLA_F_NESTED if a["type"] == "nest" else 0)
             out += enc_attr(atype, enc_value(a, one))

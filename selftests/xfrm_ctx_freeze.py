@@ -5,6 +5,7 @@
   - a frozen SA's counters do not move while the peer pings it; the drops
     are counted (list-frozen's drops-in/out, /proc/net/xfrm_stat);
   - freezing sends no ACQUIRE, and the SA is neither expired nor deleted;
+  - several SAs named in one request are frozen or thawed all or none;
   - double freeze and thaw of an unfrozen SA are refused with a message;
     renew extends the lease; thaw lets traffic through again;
   - a lease that runs out thaws the SA and an event says so;
@@ -101,6 +102,20 @@ def test(t):
                              "-I", "192.168.1.1", "192.168.2.1"], stdout=subprocess.DEVNULL)
     t.on_exit(ping.kill)
     wait_until("traffic through A", lambda: counters(t, a, topo.SPI_OUT, topo.VIP)[1] > 5)
+
+    # Several SAs by id in one request: all or none.
+    t.eq("freeze of two SAs named in one request", 2,
+         t.xc(a, "freeze", {"sa-id": [sa_in, sa_out], "lease": 30})["count"])
+    t.eq("thaw of both in one request", 2, t.xc(a, "thaw", {"sa-id": [sa_in, sa_out]})["count"])
+    t.refused(a, "freeze", {"sa-id": [sa_in, dict(sa_out, spi=0xDEAD)]}, "ESRCH",
+              "no SA spi 0x0000dead", "a freeze that names a missing SA is refused")
+    t.eq("... and froze nothing", [], t.xc(a, "list-frozen", {}, dump=True))
+    t.xc(a, "freeze", {"sa-id": sa_in})
+    t.refused(a, "thaw", {"sa-id": [sa_in, sa_out]}, "ENOENT", "is not frozen",
+              "a thaw that names an SA not frozen is refused")
+    t.eq("... and thawed nothing", 1, len(t.xc(a, "list-frozen", {}, dump=True)))
+    t.xc(a, "thaw", {"sa-id": sa_in})
+    ev.read(0.5)
 
     # Freeze: counters stand still, drops are counted, no ACQUIRE, no expiry.
     t.eq("freeze of the reqid acts on both SAs", 2,

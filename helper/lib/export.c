@@ -54,14 +54,32 @@ static int id_complete(const struct xfrmctx_sa_id *id)
 	return id && id->has_spi && id->has_proto;
 }
 
+static int ids_complete(const struct xfrmctx_target *t)
+{
+	size_t i, n = xc_target_ids(t);
+
+	for (i = 0; i < n; i++)
+		if (!id_complete(&t->id[i]))
+			return 0;
+	return n > 0;
+}
+
 static int export_module(struct xfrmctx *h, const struct xfrmctx_target *t,
 			 uint32_t flags, uint32_t lease, struct export_state *s)
 {
-	int dump = !(t && id_complete(t->id) && !t->has_reqid);
+	int dump = !(t && ids_complete(t) && !t->has_reqid);
 	struct nl_msg *msg;
 	int err;
 
-	msg = xc_msg_new(h, XFRM_CTX_CMD_EXPORT, dump ? NLM_F_DUMP : 0);
+	/* A dump filters by at most one (partial) id. */
+	if (dump && xc_target_ids(t) > 1)
+		return xc_fail(h, -EINVAL, "several SA ids must each name proto and spi");
+	if (xc_target_ids(t) > XFRM_CTX_MAX_IMPORT_SAS)
+		return xc_fail(h, -E2BIG, "export takes at most %u SA ids at once",
+			       XFRM_CTX_MAX_IMPORT_SAS);
+
+	msg = xc_msg_new_size(h, XFRM_CTX_CMD_EXPORT, dump ? NLM_F_DUMP : 0,
+			      4096 + 80 * xc_target_ids(t));
 	if (!msg)
 		return -ENOMEM;
 	err = xc_put_target(msg, t);
@@ -76,17 +94,29 @@ static int export_module(struct xfrmctx *h, const struct xfrmctx_target *t,
 	return xc_request(h, msg, parse_export, s);
 }
 
+static int sa_matches_id(const struct xfrmctx_sa *sa, const struct xfrmctx_sa_id *id);
+
+/* Does sa belong to what t names (any of its ids)? */
 int xc_sa_matches(const struct xfrmctx_sa *sa, const struct xfrmctx_target *t)
 {
-	const struct xfrmctx_sa_id *id = t ? t->id : NULL;
-	size_t alen = xc_addr_len(sa->family);
+	size_t i;
 
 	if (!t)
 		return 1;
 	if (t->has_reqid && sa->reqid != t->reqid)
 		return 0;
-	if (!id)
+	if (!t->id)
 		return 1;
+	for (i = 0; i < xc_target_ids(t); i++)
+		if (sa_matches_id(sa, &t->id[i]))
+			return 1;
+	return 0;
+}
+
+static int sa_matches_id(const struct xfrmctx_sa *sa, const struct xfrmctx_sa_id *id)
+{
+	size_t alen = xc_addr_len(sa->family);
+
 	if (id->family != sa->family || memcmp(&id->daddr, &sa->daddr, alen))
 		return 0;
 	if (id->has_spi && id->spi != sa->spi)

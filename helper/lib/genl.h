@@ -62,5 +62,7 @@ int xc_ctx_meta_once(struct xfrmctx_ctx *c, uint8_t source, int frozen);
 
 /* Put the target: SA_ID nest and/or REQID. */
 int xc_put_target(struct nl_msg *msg, const struct xfrmctx_target *t);
+/* How many SA ids t names (0 for a reqid or everything). */
+size_t xc_target_ids(const struct xfrmctx_target *t);
 
 #endif

@@ -114,31 +114,40 @@ static size_t chunk_end(const struct sa_list *l, size_t from)
 	return i;
 }
 
-/* Thaw or release the SAs of records [from, to), one by one. */
+/* Thaw or release the SAs of records [from, to), as many per request as
+ * the module takes. */
 static void by_id(struct xfrmctx *h, const struct sa_list *l, size_t from, size_t to, int release)
 {
 	char keep[XFRMCTX_ERRLEN], err[XFRMCTX_ERRLEN];
 	struct xfrmctx_target t = { 0 };
-	struct xfrmctx_sa_id id;
+	struct xfrmctx_sa_id *ids;
 	struct xfrmctx_sa *sa;
-	size_t i;
+	size_t i, n = 0;
 
 	sa = malloc(sizeof(*sa));
-	if (!sa)
+	ids = calloc(XC_MAX_SAS_PER_REQUEST, sizeof(*ids));
+	if (!sa || !ids) {
+		free(sa);
+		free(ids);
 		return;
+	}
 	memcpy(keep, h->errmsg, sizeof(keep));
 	for (i = from; i < to; i++) {
-		if (xfrmctx_sa_decode(l->rec[i].data, l->rec[i].len, sa, err, sizeof(err)))
-			continue;
-		xfrmctx_sa_get_id(sa, &id);
-		t.id = &id;
-		if (release)
-			xfrmctx_release(h, &t, NULL);
-		else
-			xfrmctx_thaw(h, &t, NULL);
+		if (!xfrmctx_sa_decode(l->rec[i].data, l->rec[i].len, sa, err, sizeof(err)))
+			xfrmctx_sa_get_id(sa, &ids[n++]);
+		if (n == XC_MAX_SAS_PER_REQUEST || (i + 1 == to && n)) {
+			t.id = ids;
+			t.n_ids = n;
+			if (release)
+				xfrmctx_release(h, &t, NULL);
+			else
+				xfrmctx_thaw(h, &t, NULL);
+			n = 0;
+		}
 	}
 	explicit_bzero(sa, sizeof(*sa));
 	free(sa);
+	free(ids);
 	memcpy(h->errmsg, keep, sizeof(keep));
 }
 

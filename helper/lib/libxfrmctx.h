@@ -98,12 +98,16 @@ struct xfrmctx_sa_id {
 	uint8_t has_saddr, has_spi, has_proto, has_mark, has_if_id;
 };
 
-/* What a command acts on: one SA (id), every SA of a reqid, or, for
- * export and list-frozen only, everything (neither). */
+/* What a command acts on: SAs (id, an array of n_ids; n_ids 0 means one),
+ * every SA of a reqid, or, for export and list-frozen only, everything
+ * (neither). Freeze, thaw, release and export take up to
+ * XFRM_CTX_MAX_IMPORT_SAS complete ids in one request and act on all of
+ * them or none (a freeze of several SAs happens at one instant). */
 struct xfrmctx_target {
 	const struct xfrmctx_sa_id *id;
 	uint32_t reqid;
 	int has_reqid;
+	size_t n_ids;
 };
 
 /* ------------------------------------------------------------------ */

@@ -28,6 +28,9 @@ static int check_one_target(struct xfrmctx *h, const struct xfrmctx_target *t, c
 		return xc_fail(h, -EINVAL, "%s needs an SA id or a reqid", what);
 	if (t->id && t->has_reqid)
 		return xc_fail(h, -EINVAL, "%s takes an SA id or a reqid, not both", what);
+	if (xc_target_ids(t) > XFRM_CTX_MAX_IMPORT_SAS)
+		return xc_fail(h, -E2BIG, "%s takes at most %u SA ids at once", what,
+			       XFRM_CTX_MAX_IMPORT_SAS);
 	return 0;
 }
 
@@ -45,7 +48,8 @@ static int simple_cmd(struct xfrmctx *h, uint8_t cmd, const char *what,
 		err = check_one_target(h, t, what);
 	if (err)
 		return err;
-	msg = xc_msg_new(h, cmd, 0);
+	/* an sa-id nest takes at most 80 bytes */
+	msg = xc_msg_new_size(h, cmd, 0, 4096 + 80 * xc_target_ids(t));
 	if (!msg)
 		return -ENOMEM;
 	err = xc_put_target(msg, t);

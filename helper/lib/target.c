@@ -87,12 +87,20 @@ int xc_get_sa_id(const struct nlattr *nest, struct xfrmctx_sa_id *id)
 	return 0;
 }
 
+size_t xc_target_ids(const struct xfrmctx_target *t)
+{
+	if (!t || !t->id)
+		return 0;
+	return t->n_ids ? t->n_ids : 1;
+}
+
 int xc_put_target(struct nl_msg *msg, const struct xfrmctx_target *t)
 {
+	size_t i;
 	int err;
 
-	if (t && t->id) {
-		err = xc_put_sa_id(msg, XFRM_CTX_A_SA_ID, t->id);
+	for (i = 0; i < xc_target_ids(t); i++) {
+		err = xc_put_sa_id(msg, XFRM_CTX_A_SA_ID, &t->id[i]);
 		if (err)
 			return err;
 	}

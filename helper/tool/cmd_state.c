@@ -79,14 +79,15 @@ static int print_count(const char *verb, uint32_t n)
 	return 0;
 }
 
-/* freeze, thaw, release: once per ID, or once for the reqid. */
+/* freeze, thaw, release: one request for all the IDs (the module acts on all
+ * or none, and freezes them at one instant), or one for the reqid. */
 static int st_simple(const char *cmd, const char *verb, int argc, char **argv)
 {
 	struct xfrmctx_target t = { 0 };
 	struct state_args a;
 	struct xfrmctx *h = NULL;
 	uint32_t n, total = 0;
-	int i, err = 0, rc;
+	int err = 0, rc;
 
 	if (parse_state_args(cmd, argc, argv, &a)) {
 		state_args_free(&a);
@@ -99,36 +100,18 @@ static int st_simple(const char *cmd, const char *verb, int argc, char **argv)
 	}
 	t.reqid = a.sel.reqid;
 	t.has_reqid = a.sel.has_reqid;
-	for (i = 0; i < (a.sel.n_ids ? a.sel.n_ids : 1) && !err; i++) {
-		t.id = a.sel.n_ids ? &a.sel.ids[i] : NULL;
-		if (!strcmp(cmd, "freeze"))
-			err = xfrmctx_freeze(h, &t, a.lease, a.renew ? XFRM_CTX_F_RENEW : 0, &n);
-		else if (!strcmp(cmd, "thaw"))
-			err = xfrmctx_thaw(h, &t, &n);
-		else
-			err = xfrmctx_release(h, &t, &n);
-		if (!err)
-			total += n;
-	}
-	if (err && !strcmp(cmd, "freeze") && i > 1) {
-		/* All or nothing: thaw the IDs this command froze. */
-		int j;
-
-		for (j = 0; j < i - 1; j++) {
-			t.id = &a.sel.ids[j];
-			xfrmctx_thaw(h, &t, NULL);
-		}
-		total = 0;
-	}
+	t.id = a.sel.n_ids ? a.sel.ids : NULL;
+	t.n_ids = a.sel.n_ids;
+	if (!strcmp(cmd, "freeze"))
+		err = xfrmctx_freeze(h, &t, a.lease, a.renew ? XFRM_CTX_F_RENEW : 0, &n);
+	else if (!strcmp(cmd, "thaw"))
+		err = xfrmctx_thaw(h, &t, &n);
+	else
+		err = xfrmctx_release(h, &t, &n);
+	if (!err)
+		total = n;
 	if (err) {
-		char what[64];
-
-		if (a.sel.n_ids > 1)
-			snprintf(what, sizeof(what), "%s (SA id %d; %u SAs %s before)", cmd, i, total,
-				 strcmp(cmd, "freeze") ? "done" : "frozen and thawed again");
-		else
-			snprintf(what, sizeof(what), "%s", cmd);
-		rc = op_error(what, xfrmctx_strerror(h, err));
+		rc = op_error(cmd, xfrmctx_strerror(h, err));
 	} else {
 		rc = print_count(verb, total);
 	}
@@ -140,6 +123,17 @@ static int st_simple(const char *cmd, const char *verb, int argc, char **argv)
 static int st_freeze(int argc, char **argv) { return st_simple("freeze", "frozen", argc, argv); }
 static int st_thaw(int argc, char **argv) { return st_simple("thaw", "thawed", argc, argv); }
 static int st_release(int argc, char **argv) { return st_simple("release", "released", argc, argv); }
+
+/* Every ID names one SA (proto and spi given), so one request takes them. */
+static int all_complete(const struct state_args *a)
+{
+	int i;
+
+	for (i = 0; i < a->sel.n_ids; i++)
+		if (!a->sel.ids[i].has_spi || !a->sel.ids[i].has_proto)
+			return 0;
+	return 1;
+}
 
 /* Undo a freeze when the export cannot be completed: nothing changes. */
 static void thaw_after_failure(struct xfrmctx *h, const struct state_args *a)
@@ -153,7 +147,7 @@ static void thaw_after_failure(struct xfrmctx *h, const struct state_args *a)
 	}
 	for (i = 0; i < (a->sel.n_ids ? a->sel.n_ids : 1); i++) {
 		t.id = a->sel.n_ids ? &a->sel.ids[i] : NULL;
-		xfrmctx_thaw(h, &t, NULL);
+		xfrmctx_thaw(h, &t, NULL);	/* one by one: some may not be frozen */
 	}
 }
 
@@ -221,10 +215,17 @@ static int st_export(int argc, char **argv)
 	flags = a.freeze ? XFRM_CTX_F_FREEZE : 0;
 	t.reqid = a.sel.reqid;
 	t.has_reqid = a.sel.has_reqid;
-	for (i = 0; i < (a.sel.n_ids ? a.sel.n_ids : 1) && !ret; i++) {
-		t.id = a.sel.n_ids ? &a.sel.ids[i] : NULL;
-		ret = xfrmctx_export(h, &t, flags, a.lease, c, &n);
-		sas += n;
+	if (a.sel.n_ids > 1 && all_complete(&a)) {
+		/* One request: the SAs are frozen (if asked) at one instant. */
+		t.id = a.sel.ids;
+		t.n_ids = a.sel.n_ids;
+		ret = xfrmctx_export(h, &t, flags, a.lease, c, &sas);
+	} else {
+		for (i = 0; i < (a.sel.n_ids ? a.sel.n_ids : 1) && !ret; i++) {
+			t.id = a.sel.n_ids ? &a.sel.ids[i] : NULL;
+			ret = xfrmctx_export(h, &t, flags, a.lease, c, &n);
+			sas += n;
+		}
 	}
 	if (ret) {
 		rc = op_error("export", xfrmctx_strerror(h, ret));
