@@ -4,7 +4,7 @@
  * ike): a sequence of datagrams as the recorder receives them, each parsed
  * (xc_ha_parse), checked against what charon 5.9.8 sends (xc_ha_check) and
  * applied to one store (xc_ha_store_apply). At the end the store must
- * encode into a record file that decodes again.
+ * encode into IKE_SA records of a context container that decode again.
  *
  * Input: datagrams, each behind a big-endian 16-bit length.
  */
@@ -12,17 +12,18 @@
 
 #include "fuzz.h"
 #include "ha_wire.h"
-#include "ike_file.h"
+#include "ike_rec.h"
 #include "ike_store.h"
 
 static struct xc_ha_msg m;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct xc_ikef_meta meta = { .serial = 1, .written = 1700000000 };
+	struct xfrmctx_ctx *c, *d;
 	struct xc_store s, back;
-	struct xc_nlb out;
-	char why[256];
+	char why[XFRMCTX_ERRLEN];
+	void *img;
+	size_t ilen;
 	size_t off = 0;
 	int64_t now = 1700000000;
 	unsigned int i;
@@ -48,16 +49,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		off += len;
 	}
-	xc_nlb_init(&out);
-	if (!xc_ikef_encode(&s, &meta, &out, why, sizeof(why))) {
-		int r = xc_ikef_decode(out.data, out.len, &back, &meta, why, sizeof(why));
+	c = xfrmctx_ctx_new();
+	if (c && !xc_ike_ctx_put(c, &s, 1, why, sizeof(why)) && !xfrmctx_ctx_to_buf(c, &img, &ilen)) {
+		int r = xfrmctx_ctx_from_buf(img, ilen, &d, why, sizeof(why));
 
+		if (!r) {
+			r = xc_ike_ctx_get(d, &back, why, sizeof(why));
+			xc_store_free(&back);
+			xfrmctx_ctx_free(d);
+		}
 		if (r)
 			fprintf(stderr, "re-decoding the store failed: %s\n", why);
 		FUZZ_ASSERT(!r);
-		xc_store_free(&back);
+		free(img);
 	}
-	xc_nlb_free(&out);
+	xfrmctx_ctx_free(c);
 	xc_store_free(&s);
 	return 0;
 }

@@ -395,7 +395,8 @@ static void command_lines(void)
 #include <dirent.h>
 
 #include "ha_wire.h"
-#include "ike_file.h"
+#include "ike_rate.h"
+#include "ike_rec.h"
 #include "ike_store.h"
 
 static int by_name(const struct dirent **a, const struct dirent **b)
@@ -403,18 +404,46 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* A container with the store's IKE_SA records, a recorder record and a
+ * rate record, as xfrmctx-ike record writes them (without the SAs). */
+static int ike_image(const struct xc_store *s, void **img, size_t *len)
+{
+	struct xc_recorder_info m = { .serial = 1, .written_ms = 1700000000000ull,
+				      .source = "127.0.0.1:4510", .trigger = XC_TRIGGER_PERIODIC,
+				      .frozen_until_ms = 1700000030000ull };
+	struct xc_rate r = { .family = 2, .daddr = { 10, 0, 0, 1 }, .spi = 0xc2000001, .proto = 50,
+			     .time_ms = 1700000000000ull, .oseq = 120, .has_prev = 1,
+			     .prev_time_ms = 1699999999000ull, .prev_oseq = 100, .peak_out = 20,
+			     .intervals = 1 };
+	struct xfrmctx_ctx *c = xfrmctx_ctx_new();
+	char why[256];
+	int err;
+
+	*img = NULL;
+	if (!c)
+		return -1;
+	err = xc_ike_ctx_put(c, s, 1, why, sizeof(why));
+	if (!err)
+		err = xc_recorder_put(c, &m);
+	if (!err)
+		err = xc_rate_put(c, &r);
+	if (!err)
+		err = xfrmctx_ctx_to_buf(c, img, len);
+	xfrmctx_ctx_free(c);
+	return err;
+}
+
 /* The captured HA datagrams of the IKE half (helper/tests/ike_vectors):
- * each alone behind its length, all of them as one stream, and the record
- * file the recorder writes after the stream. */
+ * each alone behind its length, all of them as one stream, and the IKE half
+ * of a container (IKE_SA, recorder and rate records) after the stream. */
 static void ike_seeds(const char *vectors)
 {
 	static uint8_t stream[1 << 20], one[2 + 65535];
 	static struct xc_ha_msg m;
-	struct xc_ikef_meta meta = { .serial = 1, .written = 1700000000 };
 	struct dirent **names;
 	struct xc_store s;
-	struct xc_nlb out;
-	size_t slen = 0, biggest = 0;
+	size_t slen = 0, biggest = 0, ilen;
+	void *img;
 	char path[512], why[256];
 	int n, i;
 
@@ -444,20 +473,21 @@ static void ike_seeds(const char *vectors)
 		}
 		if (!xc_ha_parse(one + 2, len, &m, why, sizeof(why)) && !xc_ha_check(&m, why, sizeof(why)))
 			xc_store_apply(&s, &m, 1700000000 + i, why, sizeof(why));
-		/* The record file at its fullest point of the stream. */
-		xc_nlb_init(&out);
-		if (!xc_ikef_encode(&s, &meta, &out, why, sizeof(why)) && out.len > biggest)
-			biggest = out.len, put_file("fuzz_ike_file", "fullest.ikerec", out.data, out.len);
-		xc_nlb_free(&out);
+		/* The IKE records at their fullest point of the stream. */
+		if (!ike_image(&s, &img, &ilen) && ilen > biggest) {
+			biggest = ilen;
+			put_file("fuzz_ike_rec", "fullest.ctx", img, ilen);
+		}
+		free(img);
+		img = NULL;
 	}
 	put_file("fuzz_ha_wire", "stream", stream, slen);
-	xc_nlb_init(&out);
-	if (xc_ikef_encode(&s, &meta, &out, why, sizeof(why))) {
-		fprintf(stderr, "seeds: cannot encode the IKE store: %s\n", why);
+	if (ike_image(&s, &img, &ilen)) {
+		fprintf(stderr, "seeds: cannot encode the IKE store\n");
 		exit(1);
 	}
-	put_file("fuzz_ike_file", "after-stream.ikerec", out.data, out.len);
-	xc_nlb_free(&out);
+	put_file("fuzz_ike_rec", "after-stream.ctx", img, ilen);
+	free(img);
 	xc_store_free(&s);
 	for (i = 0; i < n; i++)
 		free(names[i]);

@@ -1,91 +1,101 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Planned hand-over of the IKE half with strongSwan's HA plugin and
-# xfrmctx-ike, between unmodified charon daemons (ike_lib.sh's topology).
+# A tunnel handed from gateway A to gateway B, both halves, between
+# unmodified charon daemons (ike_lib.sh's topology), from the context
+# container that `xfrmctx-ike record` writes on A.
 #
-# The peer brings a tunnel up to gateway A and rekeys its IKE_SA once, so
-# that its CHILD_SA is keyed by a predecessor IKE_SA. A's HA stream goes to
-# `xfrmctx-ike record` on B's side. Hand-over: A's segment is dropped
-# through its FIFO (its IKE_SA turns passive), the recorder writes the
-# record on demand, A's charon stops (a passive IKE_SA sends no DELETE), the
-# VIP moves to B, and `xfrmctx-ike replay` feeds B's charon the record and
-# activates it. Then: the peer's IKE_SA is untouched, B holds it with the
-# same SPIs and message IDs, ESP from the peer reaches B, and a CHILD_SA
-# rekey and an IKE_SA rekey from each side succeed between the peer and B,
-# with no IKE_SA_INIT on the wire. Last, the baseline: A comes back with no
-# context, B dies, and the peer must negotiate a new IKE_SA.
+# The peer brings a tunnel up to A and rekeys its IKE_SA once, so that its
+# CHILD_SA is keyed by a predecessor IKE_SA. The recorder on A follows A's
+# HA stream and writes one container per snapshot: the IKE_SA records and
+# A's kernel SAs of the same CHILD_SAs, with their packet rates; every
+# second, and frozen on demand. B takes over with `xfrmctx-ike takeover`:
+# the IKE half into B's charon (passive), the counters onto the SAs that
+# charon installs (the module's update), the VIP, then activation.
 #
-# What is missing until the module's counters-only update lands
-# (XFRM_CTX_CMD_UPDATE): B's outbound ESP starts at sequence number 1, so
-# the peer drops B's ESP as replays until the first CHILD_SA rekey. The
-# test measures those drops and says so.
+# Planned: A's segment is dropped (its IKE_SA turns passive), the recorder
+# writes a frozen container on SIGUSR1, B takes over with no jump (the
+# counters are exact), A's charon stops without a DELETE.
+# Crash (IKE_CRASH=1): A's charon and recorder are killed (kill -9) and the
+# VIP leaves A while the peer pings; B takes over from the recorder's last
+# periodic container, with jumps sized from the recorded rates: B's first
+# outbound sequence number must lie above everything A sent, and B's replay
+# window above everything A accepted.
 #
-#   IKE_AUTH=psk|cert (default psk)   IKE_SECRET=1: A's HA channel under IPsec
-#   IKE_CRASH=1: A's charon is killed (kill -9, VIP gone) instead of a planned
-#   hand-over; B takes over from the last periodic record
-#   IKE_BASELINE=0: skip the baseline
+# Then: the peer's IKE_SA is untouched, B holds it with the same SPIs, the
+# peer drops none of B's ESP, no DELETE and no IKE_SA_INIT on the wire, and
+# a CHILD_SA rekey and an IKE_SA rekey initiated from each side succeed
+# between the peer and B. Last (IKE_BASELINE=1), the baseline: A comes back
+# with no context, B dies, and the peer must negotiate a new IKE_SA.
+#
+#   IKE_AUTH=psk|cert (default psk)
+#   IKE_CHANNEL=lan: A's HA stream goes to a second address of A in
+#   cleartext (the recorder refuses it without --insecure); default: loopback
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ike_lib.sh"
 
 auth=${IKE_AUTH:-psk}
-secret=${IKE_SECRET:-}
+channel=${IKE_CHANNEL:-loopback}
 crash=${IKE_CRASH:-}
 baseline=${IKE_BASELINE:-1}
 [ -n "${XC_IN_VM:-}" ] || skip "runs only in the VM (selftests/vm/run)"
+
+now_ms() { date +%s%3N; }
+T_START=$(now_ms)
+step() { log "[+$(( $(now_ms) - T_START )) ms] $*"; }
+
 load_module
 on_exit unload_module	# registered first: runs after the charons stopped
 ike_require
 ike_topo
-if [ "$auth" = cert ]; then
-	ike_make_certs || die "cannot make test certificates"
-fi
-log "authentication: $auth, HA channel: $([ -n "$secret" ] && echo 'IPsec (charon.plugins.ha.secret)' || echo 'cleartext (--insecure)')," \
+step "topology"
+log "authentication: $auth, HA channel: $channel," \
     "$([ -n "$crash" ] && echo 'crash of A' || echo 'planned hand-over')"
 
-now_ms() { date +%s%3N; }
-
+if [ "$channel" = lan ]; then
+	ha_a="10.0.0.2 10.0.0.22"
+	ip -n "$gwA" addr add 10.0.0.22/32 dev lo
+else
+	ha_a="127.0.0.1 127.0.0.2"
+fi
+set -- $ha_a
+rec_args="--charon $1 --listen $2"
 ike_conf peer peer "$auth" none
-ike_conf gwA gw "$auth" "10.0.0.2 10.0.0.3 no yes ${secret:+$IKE_HA_SECRET}"
+ike_conf gwA gw "$auth" "$ha_a no yes"
 ike_conf gwB gw "$auth" "127.0.0.1 127.0.0.2 no no"
-[ -n "$secret" ] && ike_conf_ha_channel gwB 10.0.0.3 10.0.0.2
+ctx=$IKE_DIR/tunnel.ctx
+step "configurations"
 
-ctx=$IKE_DIR/ctx.ike
-if [ -z "$secret" ]; then
+ike_launch gwB "$gwB"
+ike_launch peer "$peer"
+if [ "$channel" = lan ]; then
 	# Without --insecure the recorder refuses the cleartext channel: A's
 	# RESYNC (one second after it starts) is dropped with the reason.
-	ip netns exec "$gwB" "$XFRMCTX_IKE" record --listen 10.0.0.3 --charon 10.0.0.2 \
-		--file "$IKE_DIR/probe.ike" 2>"$IKE_DIR/probe.log" &
+	ip netns exec "$gwA" "$XFRMCTX_IKE" record $rec_args --file "$IKE_DIR/probe.ctx" \
+		--interval 0 2>"$IKE_DIR/probe.log" &
 	probe=$!
-	slowwait 5 test -s "$IKE_DIR/probe.ike" || die "the probe recorder did not start"
-	ike_start gwA "$gwA"
+	ike_launch gwA "$gwA"
 	refused() { grep -q 'dropped datagram from 10.0.0.2:4510: the channel .* is not IPsec-protected' "$IKE_DIR/probe.log"; }
-	slowwait 10 refused
+	slowwait 15 refused
 	check "the recorder refuses a cleartext channel unless --insecure" refused
 	kill $probe; wait $probe
-	grep dropped "$IKE_DIR/probe.log" | head -n 2 | sed 's/^/#   /'
-	ike_stop gwA TERM
+	grep dropped "$IKE_DIR/probe.log" | head -n 1 | sed 's/^/#   /'
+	rec_args="$rec_args --insecure"
 fi
-ip netns exec "$gwB" "$XFRMCTX_IKE" record --listen 10.0.0.3 --charon 10.0.0.2 \
-	--file "$ctx" --interval 1 $([ -n "$secret" ] || echo --insecure) 2>"$IKE_DIR/record.log" &
+echo "# [$gwA] $XFRMCTX_IKE record $rec_args --file $ctx --interval 1"
+ip netns exec "$gwA" "$XFRMCTX_IKE" record $rec_args --file "$ctx" --interval 1 2>"$IKE_DIR/record.log" &
 rec=$!
 on_exit "kill $rec 2>/dev/null; wait $rec 2>/dev/null"
-slowwait 5 test -s "$ctx" || die "the recorder did not start"
-check_eq "record file mode" "600" "$(stat -c %a "$ctx")"
-
-ike_start gwB "$gwB"
-ike_start gwA "$gwA"
-ike_start peer "$peer"
+[ "$channel" = lan ] || ike_launch gwA "$gwA"
+ike_ready gwA
+ike_ready gwB
+ike_ready peer
+step "charons started"
+slowwait 5 test -s "$ctx" || die "the recorder wrote no container"
+check_eq "container mode" "600" "$(stat -c %a "$ctx")"
 ike_segment gwA +1
 slowwait 5 grep -q 'HA segment 1 activated' "$IKE_DIR/gwA/charon.log" || fail "A did not activate its segment"
-if [ -n "$secret" ]; then
-	# A's RESYNC request triggers its HA channel; wait for it
-	a_channel() { ip -n "$gwA" xfrm state | grep -q 'proto esp'; }
-	slowwait 20 a_channel ||
-		{ ike_log_tail gwA; die "A's HA channel did not come up"; }
-	log "A's HA channel is up:"
-	ip -n "$gwB" xfrm policy | grep -B1 -A2 4510 | sed 's/^/#   /'
-fi
+step "three charons up, A's recorder running"
 
 # capture IKE on the peer's side from here on
 pcap=$IKE_DIR/peer.pcap
@@ -98,178 +108,172 @@ slowwait 5 grep -q listening "$IKE_DIR/tcpdump.log" || die "tcpdump did not star
 t=$(now_ms)
 check "the peer brings the tunnel up to A" ike_swan peer --initiate --child net --timeout 30
 log "IKE_SA_INIT + IKE_AUTH + CHILD_SA to A took $(( $(now_ms) - t )) ms"
-check "ESP through the tunnel to A" ip netns exec "$peer" ping -q -c 3 -i 0.2 -W 2 -I 192.168.1.1 192.168.2.1
+step "tunnel up"
 check "the peer rekeys the IKE_SA (its CHILD_SA stays keyed by the old one)" \
 	ike_swan peer --rekey --ike rw
-state_is() { [ "$(ike_sa_state "$1")" = "$2" ]; }
-slowwait 10 state_is gwA ESTABLISHED || true
-check "ESP after the IKE_SA rekey" ip netns exec "$peer" ping -q -c 2 -i 0.2 -W 2 -I 192.168.1.1 192.168.2.1
-
-spis_peer=$(ike_sa_spis peer)
-spis_a=$(ike_sa_spis gwA)
-check_eq "A and the peer hold the same IKE_SA" "$spis_peer" "$spis_a"
-read -r spi_i spi_r <<<"$spis_peer"
-
-# the recorder holds it, with its CHILD_SA and the predecessor that keys it
-json() { "$XFRMCTX_IKE" show --json "$ctx"; }
-has_record() {
-	json | jq -e --arg i "$spi_i" --arg r "$spi_r" \
-		'.ike_sas[] | select(.spi_i == $i and .spi_r == $r and .state == "live" and (.children | length) == 1)' \
-		>/dev/null
-}
-slowwait 10 has_record || { sed 's/^/# rec: /' "$IKE_DIR/record.log"; die "the record does not hold the IKE_SA"; }
-rec_json=$(json)
-child_in=$(jq -r '.ike_sas[] | select(.state == "live") | .children[0].spi_in' <<<"$rec_json")
-a_in=$(ip -n "$gwA" xfrm state list dst "$IKE_VIP" proto esp | sed -n 's/.*spi \(0x[0-9a-f]*\).*/\1/p' | head -n1)
-check_eq "the recorded CHILD_SA is A's inbound SA" "$((a_in))" "$child_in"
-check_eq "a keying predecessor is kept" "1" \
-	"$(jq '[.ike_sas[] | select(.state == "keying-only")] | length' <<<"$rec_json")"
-no_hex() { ! jq -e '.. | objects | select(has("hex"))' <<<"$rec_json" >/dev/null; }
-check "keys are not shown without --reveal-keys" no_hex
-mid_in=$(jq -r '.ike_sas[] | select(.state == "live") | .mid_in' <<<"$rec_json")
-log "record: IKE_SA $spi_i/$spi_r mid_in $mid_in, CHILD_SA in $child_in"
-"$XFRMCTX_IKE" show "$ctx" | sed 's/^/#   /'
-
-# steady traffic through the hand-over: 20 pings a second
+# steady traffic from here to the end: 20 pings a second
 ip netns exec "$peer" ping -D -O -i 0.05 -W 1 -I 192.168.1.1 192.168.2.1 \
 	>"$IKE_DIR/ping.log" 2>&1 &
 pinger=$!
 on_exit "kill $pinger 2>/dev/null; wait $pinger 2>/dev/null"
-sleep 1
-peer_out=$(ip -n "$peer" xfrm state list dst "$IKE_VIP" proto esp | sed -n 's/.*spi \(0x[0-9a-f]*\).*/\1/p' | head -n1)
-peer_in=$(ip -n "$peer" xfrm state list dst 10.0.0.1 proto esp | sed -n 's/.*spi \(0x[0-9a-f]*\).*/\1/p' | head -n1)
+step "tunnel up and rekeyed, pinging"
+
+spis_peer=$(ike_sa_spis peer)
+read -r spi_i spi_r <<<"$spis_peer"
+spi_of() {	# spi_of NS DST: the ESP SA to DST in NS
+	ip -n "$1" xfrm state list dst "$2" proto esp | sed -n 's/.*spi \(0x[0-9a-f]*\).*/\1/p' | head -n1
+}
+a_in=$(spi_of "$gwA" "$IKE_VIP")
+a_out=$(spi_of "$gwA" 10.0.0.1)
+show() { "$XFRMCTX" -j context show -i "$ctx"; }
+# The recorder holds the IKE_SA with its CHILD_SA and the predecessor that
+# keys it, and both kernel SAs with a rate between two snapshots.
+recorded() {
+	show | jq -e --arg i "$spi_i" --arg r "$spi_r" --arg in "$a_in" --arg out "$a_out" '
+		(.["ike-sa"][] | select(.["spi-i"] == $i and .["spi-r"] == $r and .state == "live"
+			and (.children | length) == 1 and .children[0]["spi-in"] == $in)) and
+		([.sa[].spi] | sort) == ([$in, $out] | sort) and
+		([.["sa-rate"][] | select(.["prev-time-ms"] != null)] | length) == 2 and
+		(.["sa-rate"][] | select(.spi == $out) | .["peak-out-pps"] > 0)' >/dev/null
+}
+# cheap first: the recorder logs what a write holds when that changes
+rec_has() { grep -q '1 IKE_SAs (+1 keying), 1 CHILD_SAs, 2 SAs' "$IKE_DIR/record.log"; }
+slowwait 10 rec_has
+t=$SECONDS
+until recorded; do
+	[ $((SECONDS - t)) -lt 10 ] || { sed 's/^/# rec: /' "$IKE_DIR/record.log"; show | sed 's/^/# /'; die "the container does not hold the tunnel"; }
+	sleep 0.5
+done
+c_json=$(show)
+check_eq "A and the peer hold the same IKE_SA" "$spis_peer" "$(ike_sa_spis gwA)"
+check_eq "the container's keying predecessor, recorder trigger, frozen" "1 periodic false" \
+	"$(jq -r '[([.["ike-sa"][] | select(.state == "keying-only")] | length), .recorder.trigger, .frozen] | join(" ")' <<<"$c_json")"
+no_keys() { ! jq -e '.. | strings | select(test("^0x[0-9a-f]{16,}$"))' <<<"$c_json" >/dev/null; }
+check "keys are not shown without --reveal-keys" no_keys
+"$XFRMCTX" context show -i "$ctx" | sed 's/^/#   /'
+step "container checked"
 
 # ---- hand-over
-# Planned: A's IKE_SAs turn passive (its kernel SAs still carry ESP), the
-# record is written, B takes it (passive, with the SAs in B's kernel), A's
-# SAs are frozen and exported, their counters go onto B's SAs with a jump,
-# the VIP moves, B is activated, A's charon stops.
-# Crash: A's last kernel snapshots (taken below while it runs) give the
-# counters and the packet rate; the outbound jump covers the time since.
-# Inbound, B takes A's window as it was (in-jump 0): the peer's counter
-# only grew since, so nothing of it is dropped; packets A accepted after
-# the snapshot could be replayed to B once (a crash without a final
-# snapshot cannot know them).
-counters() { python3 "$XC_TOP/selftests/ike_counters.py" "$@"; }
-a_reqid=$(ip -n "$gwA" xfrm state list dst "$IKE_VIP" proto esp | sed -n 's/.*reqid \([0-9]*\).*/\1/p' | head -n1)
-oseq_of() {	# the outbound SA's 64-bit counter in an export file
-	jq --arg spi "$((peer_in))" '.sa[] | select((.spi | tostring) == $spi) | .replay | ((."oseq-hi" // 0) * 4294967296 + (.oseq // 0))' "$1"
+oseq_of() {	# oseq_of NS DST SPI: the SA's 64-bit output sequence number
+	ip -n "$1" -s xfrm state get dst "$2" proto esp spi "$3" |
+		sed -n 's/.*oseq-hi \(0x[0-9a-f]*\), oseq \(0x[0-9a-f]*\).*/\1 \2/p' |
+		{ read -r hi lo && echo $(( (hi << 32) + lo )); }
+}
+seq_of() {	# the top of its replay window
+	ip -n "$1" -s xfrm state get dst "$2" proto esp spi "$3" |
+		sed -n 's/.* seq-hi \(0x[0-9a-f]*\), seq \(0x[0-9a-f]*\),.*/\1 \2/p' |
+		{ read -r hi lo && echo $(( (hi << 32) + lo )); }
 }
 vip_to_b="ip -n $gwB addr add $IKE_VIP/32 dev eth0 && ip netns exec $gwB busybox arping -q -U -c 1 -I eth0 -s $IKE_VIP $IKE_VIP; true"
-if [ -n "$crash" ]; then
-	# what a periodic exporter on A would ship to B: two snapshots, 1 s apart
-	counters snapshot "$gwA" "$a_reqid" >"$IKE_DIR/snap1.json"; ts1=$(now_ms)
-	sleep 1
-	counters snapshot "$gwA" "$a_reqid" >"$IKE_DIR/snap2.json"; ts2=$(now_ms)
-	rate=$(( ( $(oseq_of "$IKE_DIR/snap2.json") - $(oseq_of "$IKE_DIR/snap1.json") ) * 1000 / (ts2 - ts1 + 1) ))
-	log "A's last snapshots: outbound counter $(oseq_of "$IKE_DIR/snap1.json") then" \
-	    "$(oseq_of "$IKE_DIR/snap2.json"), about $rate packets/s"
-	sleep 0.5
-fi
 t0=$(now_ms)
 if [ -n "$crash" ]; then
-	# A dies: charon killed, the VIP unreachable on A; B works from the
-	# last periodic record (--interval 1)
-	log "crash at $t0: record serial $(json | jq .serial), written $(( t0 / 1000 - $(json | jq .written) )) s ago"
-	ike_stop gwA KILL
+	# A dies: charon and recorder killed, the VIP gone. B takes over from
+	# the last container the recorder wrote.
+	log "crash at $t0"
+	kill -9 $rec "${IKE_PID[gwA]}"
 	run - ip -n "$gwA" addr del "$IKE_VIP/32" dev eth0
-	ip -n "$gwA" xfrm state flush
+	run_cmd=$vip_to_b
+	floor=16	# small, so that the rate term must cover what A sent
 else
+	# A's IKE_SA turns passive, then the recorder freezes A's SAs and
+	# writes the container on demand (ESP stops here until the VIP moves)
 	log "hand-over starts at $t0"
 	ike_segment gwA -1
-	serial=$(json | jq .serial)
-	newer() { [ "$(json | jq .serial)" -gt "$serial" ]; }
 	kill -USR1 $rec
-	slowwait 5 newer || fail "the recorder did not write on demand"
+	on_demand() { grep -q '(on-demand, ' "$IKE_DIR/record.log"; }
+	slowwait 5 on_demand || fail "the recorder did not write a container on demand"
+	run_cmd="ip -n $gwA addr del $IKE_VIP/32 dev eth0 && $vip_to_b"
+	floor=1024
 fi
-t_rec=$(now_ms)
-out=$(ip netns exec "$gwB" "$XFRMCTX_IKE" replay --file "$ctx" --listen 127.0.0.2 --charon 127.0.0.1 \
-	2>"$IKE_DIR/replay.log")
+t_ctx=$(now_ms)
+out=$(ip netns exec "$gwB" "$XFRMCTX_IKE" takeover --file "$ctx" --listen 127.0.0.2 \
+	--charon 127.0.0.1 --fifo "$(ike_fifo gwB)" --floor $floor --run "$run_cmd" \
+	2>"$IKE_DIR/takeover.log")
 rc=$?
-t_replayed=$(now_ms)
-check_eq "replay exit status" 0 "$rc"
-log "$out"
+t_done=$(now_ms)
+check_eq "takeover exit status" 0 "$rc"
+echo "$out" | sed 's/^/#   /'
+sed 's/^/# takeover: /' "$IKE_DIR/takeover.log"
+# A's kernel SAs, frozen or no longer reached, hold what A last used
+a_oseq=$(oseq_of "$gwA" 10.0.0.1 "$a_out")
+a_seq=$(seq_of "$gwA" "$IKE_VIP" "$a_in")
+[ -n "$crash" ] && { ip -n "$gwA" xfrm state flush; ip -n "$gwA" xfrm policy flush; }
+# the take-over's lines, as shell variables: out_oseq, out_jump, in_seq, ...
+eval "$(awk '$1 == "counters" { d = $6; for (i = 7; i < NF; i += 2) printf "%s_%s=%s\n", d, $i, $(i + 1) }
+	$1 == "takeover" { for (i = 2; i < NF; i += 2) printf "t_%s=%s\n", $i, $(i + 1) }' <<<"$out")"
+check_eq "the take-over updated both SAs, none missing" "2 0" "${t_sas:-} ${t_missing:-}"
+snap_oseq=${out_oseq:-0}; out_jump=${out_jump:-0}
+snap_seq=${in_seq:-0}; in_jump=${in_jump:-0}
+b_oseq=$(oseq_of "$gwB" 10.0.0.1 "$a_out")
 if [ -n "$crash" ]; then
-	# jump: twice what A may have sent since its last snapshot, at least 64
-	jump=$(( rate * (t_replayed - ts2) * 2 / 1000 + 64 ))
-	res=$(counters handover - 0 "$gwB" "$jump" 0 "$IKE_DIR/snap2.json" -- sh -c "$vip_to_b")
+	check_eq "the snapshot was not frozen" "no no" "${out_frozen:-} ${in_frozen:-}"
+	log "A at the crash: oseq $a_oseq, seq $a_seq; snapshot $out_age_ms ms old: oseq $snap_oseq" \
+	    "seq $snap_seq; rates out $out_pps/s in $in_pps/s; jumps out $out_jump in $in_jump"
+	check "the outbound jump clears what A sent after the snapshot ($snap_oseq + $out_jump > $a_oseq)" \
+		test $((snap_oseq + out_jump)) -gt "$a_oseq"
+	check "the replay window moved past what A accepted ($snap_seq + $in_jump >= $a_seq)" \
+		test $((snap_seq + in_jump)) -ge "$a_seq"
 else
-	jump=64
-	res=$(counters handover "$gwA" "$a_reqid" "$gwB" "$jump" 0 -- \
-		sh -c "ip -n $gwA addr del $IKE_VIP/32 dev eth0 && $vip_to_b")
+	check_eq "the snapshot was frozen, no jump" "yes yes 0 0" \
+		"${out_frozen:-} ${in_frozen:-} $out_jump $in_jump"
+	check_eq "the frozen snapshot holds A's counters" "$a_oseq $a_seq" "$snap_oseq $snap_seq"
 fi
-t_move=$(now_ms)
-log "counters and VIP: $res"
-check_eq "the module takes A's counters onto the SAs charon installed on B (same keys)" 2 \
-	"$(jq -r .count <<<"$res" 2>/dev/null)"
-a_o=$(jq -r ".a_oseq[\"$((peer_in))\"]" <<<"$res")
-b_o=$(jq -r ".b_oseq[\"$((peer_in))\"]" <<<"$res")
-# read after the VIP move: B may have sent a few packets already
-check "B's outbound counter $b_o starts at A's $a_o plus the jump $jump" \
-	test "$b_o" -ge $((a_o + jump)) -a "$b_o" -lt $((a_o + jump + 50))
-out=$(ip netns exec "$gwB" "$XFRMCTX_IKE" activate --listen 127.0.0.2 --charon 127.0.0.1 \
-	--fifo "$(ike_fifo gwB)" 2>>"$IKE_DIR/replay.log")
-rc=$?
-t_active=$(now_ms)
-check_eq "activate exit status" 0 "$rc"
-log "$out"
+# read back by the take-over right after the update, before the VIP moved
+check_eq "B's SAs hold the snapshot's counters plus the jumps (out, in)" \
+	"$((snap_oseq + out_jump)) $((snap_seq + in_jump))" "${out_now:-} ${in_now:-}"
+check "B's outbound counter $b_oseq went on from there" test "$b_oseq" -ge $((snap_oseq + out_jump))
+log "take-over: container ready $((t_ctx - t0)) ms after the start, take-over done after" \
+    "$((t_done - t0)) ms ($t_sent_ms ms replay, charon's SAs at $t_kernel_ms ms," \
+    "counters at $t_counters_ms ms, VIP at $t_run_ms ms, active at $t_active_ms ms)"
 b_in_pkts() {
-	ip -n "$gwB" -s xfrm state list dst "$IKE_VIP" proto esp spi "$peer_out" 2>/dev/null |
+	ip -n "$gwB" -s xfrm state get dst "$IKE_VIP" proto esp spi "$a_in" 2>/dev/null |
 		sed -n 's/.* \([0-9]*\)(packets).*/\1/p' | head -n1
 }
 pkts_active=$(b_in_pkts)
 [ -z "$crash" ] && ike_stop gwA TERM	# passive: no DELETE
-t_stop=$(now_ms)
-sed 's/^/# replay: /' "$IKE_DIR/replay.log"
-log "hand-over$([ -n "$crash" ] && echo ' after the crash'): record ready $((t_rec - t0)) ms," \
-    "replayed into B $((t_replayed - t0)) ms, counters on B and the VIP moved $((t_move - t0)) ms," \
-    "B active $((t_active - t0)) ms" \
-    "$([ -z "$crash" ] && echo ", A stopped $((t_stop - t0)) ms")"
-log "IKE switch (VIP moved -> B active): $((t_active - t_move)) ms;" \
-    "ESP packets of the peer B had decrypted by then: ${pkts_active:-?}"
+step "taken over"
 
-check_eq "B holds the peer's IKE_SA" "$spis_peer" "$(ike_sa_spis gwB)"
-check_eq "B's IKE_SA is established" "ESTABLISHED" "$(ike_sa_state gwB)"
+check_eq "B holds the peer's IKE_SA, established" "ESTABLISHED $spis_peer" "$(ike_sa_main gwB)"
 check_eq "the peer's IKE_SA is untouched" "$spis_peer" "$(ike_sa_spis peer)"
 no_delete() { ! grep -q 'received DELETE' "$IKE_DIR/peer/charon.log"; }
 check "A sent no DELETE to the peer" no_delete
-
-# ESP both ways through B, no replay or integrity failure at the peer
-sleep 1
-check "B decrypts the peer's ESP after the hand-over ($(b_in_pkts) packets)" test "$(b_in_pkts)" -gt 0
+b_answered() { awk -v t="$t_done" -F'[][]' '/bytes from/ { if ($2 * 1000 > t) { f = 1; exit } } END { exit !f }' "$IKE_DIR/ping.log"; }
+slowwait 5 b_answered
+check "B answers the peer's pings before any rekey" b_answered
+check "B decrypts the peer's ESP ($(b_in_pkts) packets, $pkts_active at activation)" test "$(b_in_pkts)" -gt 0
 peer_fail() {
-	ip -n "$peer" -s xfrm state list dst 10.0.0.1 proto esp spi "$peer_in" |
+	ip -n "$peer" -s xfrm state get dst 10.0.0.1 proto esp spi "$a_out" |
 		sed -n 's/.*replay \([0-9]*\) failed \([0-9]*\).*/replay \1 failed \2/p'
 }
-check_eq "the peer drops none of B's ESP (its inbound SA $peer_in)" "replay 0 failed 0" "$(peer_fail)"
-b_answered() { awk -v t="$t_move" -F'[][]' '/bytes from/ { if ($2 * 1000 > t) { f = 1; exit } } END { exit !f }' "$IKE_DIR/ping.log"; }
-check "B answers the peer's pings before any rekey" b_answered
+check_eq "the peer drops none of B's ESP" "replay 0 failed 0" "$(peer_fail)"
+b_drops=$(ip -n "$gwB" -s xfrm state get dst "$IKE_VIP" proto esp spi "$a_in" |
+	sed -n 's/.*replay \([0-9]*\) failed \([0-9]*\).*/replay \1 failed \2/p')
+log "B's inbound SA dropped: $b_drops (in-jump $in_jump)"
 
-# ---- rekeys between the peer and B, each side initiating
-ike_swan peer --rekey --child net >"$IKE_DIR/rekey1.log" 2>&1
-check "the peer's CHILD_SA rekey with B succeeds" grep -q 'rekey completed successfully' "$IKE_DIR/rekey1.log"
+step "IKE checked"
+# ---- rekeys between the peer and B, each side initiating; the pings go on
 t_rekey=$(now_ms)
-check "ESP both ways with B after the CHILD_SA rekey" \
-	ip netns exec "$peer" ping -q -c 3 -i 0.2 -W 2 -I 192.168.1.1 192.168.2.1
-ike_swan gwB --rekey --child net >"$IKE_DIR/rekey2.log" 2>&1
-check "B's CHILD_SA rekey with the peer succeeds" grep -q 'rekey completed successfully' "$IKE_DIR/rekey2.log"
-check "ESP after B's CHILD_SA rekey" ip netns exec "$peer" ping -q -c 3 -i 0.2 -W 2 -I 192.168.1.1 192.168.2.1
-ike_swan peer --rekey --ike rw >"$IKE_DIR/rekey3.log" 2>&1
-check "the peer's IKE_SA rekey with B succeeds" grep -q 'rekey completed successfully' "$IKE_DIR/rekey3.log"
+rekey() {	# rekey NAME --child net|--ike rw
+	ike_swan "$1" --rekey "$2" "$3" >"$IKE_DIR/rekey.log" 2>&1
+	grep -q 'rekey completed successfully' "$IKE_DIR/rekey.log"
+}
+check "the peer's CHILD_SA rekey with B succeeds" rekey peer --child net
+check "B's CHILD_SA rekey with the peer succeeds" rekey gwB --child net
+check "the peer's IKE_SA rekey with B succeeds" rekey peer --ike rw
 spis_new=$(ike_sa_spis peer)
-check "the IKE_SA has new SPIs" test "$spis_new" != "$spis_peer"
-check_eq "B has the new IKE_SA too" "$spis_new" "$(ike_sa_spis gwB)"
-ike_swan gwB --rekey --ike rw >"$IKE_DIR/rekey4.log" 2>&1
-check "B's IKE_SA rekey with the peer succeeds" grep -q 'rekey completed successfully' "$IKE_DIR/rekey4.log"
+check "the IKE_SA has new SPIs, B has them too" test "$spis_new" != "$spis_peer" -a "$spis_new" = "$(ike_sa_spis gwB)"
+check "B's IKE_SA rekey with the peer succeeds" rekey gwB --ike rw
 check_eq "peer and B agree on the IKE_SA after B's rekey" "$(ike_sa_spis peer)" "$(ike_sa_spis gwB)"
-check "ESP after both IKE_SA rekeys" ip netns exec "$peer" ping -q -c 3 -i 0.2 -W 2 -I 192.168.1.1 192.168.2.1
+t_rekeyed=$(now_ms)
+answered_after() { awk -v t="$1" -F'[][]' '/bytes from/ { if ($2 * 1000 > t) n++ } END { exit !(n >= 3) }' "$IKE_DIR/ping.log"; }
+slowwait 5 answered_after "$t_rekeyed"
+check "ESP both ways with B after the four rekeys" answered_after "$t_rekeyed"
+step "rekeyed"
 
 kill $pinger 2>/dev/null; wait $pinger 2>/dev/null
-# ping -D lines: "[epoch.us] 64 bytes from ...: icmp_seq=N ..."
-# the longest stretch without an answered ping around the hand-over
-# (a stretch that begins between the start of the hand-over and a second
-# after B's activation)
-gap=$(awk -v t0="$t0" -v t1="$t_active" -F'[][]' '/bytes from/ {
+# ping -D lines: "[epoch.us] 64 bytes from ...: icmp_seq=N ..."; the longest
+# stretch without an answered ping that begins around the take-over
+gap=$(awk -v t0="$t0" -v t1="$t_done" -F'[][]' '/bytes from/ {
 	ms = $2 * 1000; seq = $0; sub(/.*icmp_seq=/, "", seq); sub(/ .*/, "", seq)
 	if (have && pms >= t0 - 100 && pms <= t1 + 1000 && ms - pms > best) {
 		best = ms - pms; from = pms; lost = seq - pseq - 1
@@ -277,10 +281,10 @@ gap=$(awk -v t0="$t0" -v t1="$t_active" -F'[][]' '/bytes from/ {
 	have = 1; pms = ms; pseq = seq
 } END { printf "%.0f %.0f %d\n", best, from - t0, lost }' "$IKE_DIR/ping.log")
 read -r gap_ms gap_from lost <<<"$gap"
-log "with context: longest stretch without an answered ping: $gap_ms ms (from $gap_from ms after the" \
-    "hand-over started), $lost pings unanswered"
-seq_of() { sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p'; }
-ms_of() { awk -F'[][]' '{ printf "%.0f\n", $2 * 1000 }'; }
+log "with context$([ -n "$crash" ] && echo ' (crash)'): longest stretch without an answered ping:" \
+    "$gap_ms ms (from $gap_from ms after the start), $lost pings unanswered"
+after_rekey=$(awk -v t="$t_rekey" -F'[][]' '/bytes from/ { if ($2 * 1000 > t) n++ } END { print n + 0 }' "$IKE_DIR/ping.log")
+log "pings answered during and after the rekeys: $after_rekey"
 
 # ---- no IKE_SA_INIT on the wire after the hand-over started
 kill $tcpd 2>/dev/null; wait $tcpd 2>/dev/null
@@ -288,13 +292,14 @@ tcpdump -tt -n -r "$pcap" 2>/dev/null >"$IKE_DIR/pcap.txt"
 inits_total=$(grep -c 'ikev2_init' "$IKE_DIR/pcap.txt")
 inits_after=$(awk -v t0="$t0" '/ikev2_init/ { if (int($1 * 1000) >= t0) n++ } END { print n + 0 }' "$IKE_DIR/pcap.txt")
 ike_after=$(awk -v t0="$t0" '{ if (int($1 * 1000) >= t0) n++ } END { print n + 0 }' "$IKE_DIR/pcap.txt")
-awk -v t0="$t0" '{ if (int($1 * 1000) >= t0) print }' "$IKE_DIR/pcap.txt" | head -n 20 | sed 's/^/#   /'
 check "the capture shows the first IKE_SA_INIT ($inits_total packets)" test "$inits_total" -ge 2
 check_eq "IKE_SA_INIT packets after the hand-over started ($ike_after IKE packets in all)" 0 "$inits_after"
+step "checked"
 
 # ---- baseline: a gateway without context; the peer must start over
 [ "$baseline" = 1 ] || exit 0
 ike_start gwA "$gwA"
+step "A restarted without context"
 ip netns exec "$peer" ping -D -O -i 0.05 -W 1 -I 192.168.1.1 192.168.2.1 >"$IKE_DIR/ping2.log" 2>&1 &
 pinger=$!
 sleep 1
@@ -305,15 +310,18 @@ t0=$(now_ms)
 ike_move_vip "$gwA" ""
 ike_swan peer --terminate --ike rw --force --timeout 2 >/dev/null 2>&1
 check "baseline: the peer negotiates a new IKE_SA with A" ike_swan peer --initiate --child net --timeout 30
-answered_after() { awk -v t="$t0" -F'[][]' '/bytes from/ { if ($2 * 1000 > t) { f = 1; exit } } END { exit !f }' "$IKE_DIR/ping2.log"; }
-slowwait 10 answered_after
+answered_after2() { awk -v t="$t0" -F'[][]' '/bytes from/ { if ($2 * 1000 > t) { f = 1; exit } } END { exit !f }' "$IKE_DIR/ping2.log"; }
+slowwait 10 answered_after2
 kill $pinger 2>/dev/null; wait $pinger 2>/dev/null
 last_a=$(awk -v t="$t0" -F'[][]' '/bytes from/ { if ($2 * 1000 <= t) s = $0 } END { print s }' "$IKE_DIR/ping2.log")
 first_b=$(awk -v t="$t0" -F'[][]' '/bytes from/ { if ($2 * 1000 > t) { print; exit } }' "$IKE_DIR/ping2.log")
+icmp_seq() { sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p'; }
+ms_of() { awk -F'[][]' '{ printf "%.0f\n", $2 * 1000 }'; }
 if [ -n "$last_a" ] && [ -n "$first_b" ]; then
 	log "baseline without context: first ping answered $(( $(ms_of <<<"$first_b") - t0 )) ms after the take-over started," \
-	    "$(( $(seq_of <<<"$first_b") - $(seq_of <<<"$last_a") - 1 )) pings unanswered" \
+	    "$(( $(icmp_seq <<<"$first_b") - $(icmp_seq <<<"$last_a") - 1 )) pings unanswered" \
 	    "(the peer re-initiates at once: the best case, no DPD wait)"
 else
 	fail "baseline: no ping answered after the take-over"
 fi
+step "baseline done"

@@ -14,15 +14,20 @@
 #
 # The peer (road warrior) has one connection "rw" to the VIP with one
 # CHILD_SA "net" (192.168.1.0/24 === 192.168.2.0/24). Gateways A and B load
-# the same "rw" and identity. A's HA plugin streams to the recorder at
-# 10.0.0.3 (in B's namespace); B's HA plugin listens on 127.0.0.1 for the
-# replay from 127.0.0.2, with no heartbeat (monitor = no), so that what B
-# holds stays passive until the replay activates it through B's FIFO.
+# the same "rw" and identity. The recorder runs on A, next to the charon
+# whose HA stream it follows (it exports A's kernel SAs into the same
+# container): A's HA plugin streams to it on loopback, or (PSK test) to a
+# second address of A in cleartext. B's HA plugin listens on 127.0.0.1 for
+# the take-over from 127.0.0.2, with no heartbeat (monitor = no), so that
+# what B holds stays passive until the take-over activates it through B's
+# FIFO.
 
 XFRMCTX_IKE=${XFRMCTX_IKE:-$XC_TOP/build/helper/xfrmctx-ike}
+# The plugins the tests need, and only those: each one is a dlopen() over
+# the VM's 9p root, and Debian's charon would load 60.
+IKE_PLUGINS="random nonce openssl kdf pem pkcs1 pkcs8 x509 revocation constraints pubkey kernel-netlink socket-default vici"
 IKE_VIP=10.0.0.100
 IKE_PSK=0sdGhpcyBpcyB0aGUgdGVzdCBQU0sgb2YgeGZybWN0eA==
-IKE_HA_SECRET=ha-channel-test-secret
 IKE_DIR=
 declare -A IKE_PID IKE_NS
 
@@ -38,37 +43,46 @@ ike_require() {
 
 ike_topo() {
 	setup_ns lan peer gwA gwB
-	ip -n "$lan" link add br0 type bridge
-	ip -n "$lan" link set br0 up
-	local ns i=1
-	for ns in "$peer" "$gwA" "$gwB"; do
-		ip link add "v$i" netns "$ns" type veth peer name "p$i" netns "$lan"
-		ip -n "$lan" link set "p$i" master br0 up
-		ip -n "$ns" link set "v$i" name eth0
-		ip -n "$ns" link set eth0 up
-		ip -n "$ns" addr add "10.0.0.$i/24" dev eth0
-		ip -n "$ns" link add inner type dummy
-		ip -n "$ns" link set inner up
-		i=$((i + 1))
-	done
+	# Few processes: each start costs 0.1-0.5 s under TCG. ip -batch.
+	ip -batch - <<EOF || die "cannot create the veth pairs"
+link add v1 netns $peer type veth peer name p1 netns $lan
+link add v2 netns $gwA type veth peer name p2 netns $lan
+link add v3 netns $gwB type veth peer name p3 netns $lan
+EOF
 	# Load the ESP and AES-GCM modules now: their first autoload over the
 	# VM's 9p root takes seconds and would be counted in the first IKE_AUTH.
-	ip -n "$lan" xfrm state add src 10.9.9.1 dst 10.9.9.2 proto esp spi 0x100 mode tunnel \
-		aead 'rfc4106(gcm(aes))' 0x$(printf '%040d' 0) 128 flag esn replay-window 32 2>/dev/null
-	ip -n "$lan" xfrm state flush
-	ip -n "$peer" addr add 192.168.1.1/24 dev inner
-	ip -n "$gwA" addr add 192.168.2.1/24 dev inner
-	ip -n "$gwB" addr add 192.168.2.1/24 dev inner
-	run - ip -n "$gwA" addr add "$IKE_VIP/32" dev eth0
-	ip -n "$peer" route add 192.168.2.0/24 via "$IKE_VIP" src 192.168.1.1
-	ip -n "$gwA" route add 192.168.1.0/24 via 10.0.0.1 src 192.168.2.1
-	ip -n "$gwB" route add 192.168.1.0/24 via 10.0.0.1 src 192.168.2.1
-	# Without an IPsec SA the inner networks must not reach each other in
-	# clear: a catch-all block policy below charon's policies.
+	ip -n "$lan" -batch - <<EOF || die "cannot set up the LAN"
+link add br0 type bridge
+link set br0 up
+link set p1 master br0 up
+link set p2 master br0 up
+link set p3 master br0 up
+xfrm state add src 10.9.9.1 dst 10.9.9.2 proto esp spi 0x100 mode tunnel aead rfc4106(gcm(aes)) 0x$(printf '%040d' 0) 128 flag esn replay-window 32
+xfrm state flush
+EOF
+	local ns i=1 inner
 	for ns in "$peer" "$gwA" "$gwB"; do
-		ip -n "$ns" xfrm policy add src 192.168.0.0/16 dst 192.168.0.0/16 dir out \
-			action block priority 4000000000
+		if [ $i = 1 ]; then
+			inner="addr add 192.168.1.1/24 dev inner
+route add 192.168.2.0/24 via $IKE_VIP src 192.168.1.1"
+		else
+			inner="addr add 192.168.2.1/24 dev inner
+route add 192.168.1.0/24 via 10.0.0.1 src 192.168.2.1"
+		fi
+		# Without an IPsec SA the inner networks must not reach each
+		# other in clear: a catch-all block policy below charon's.
+		ip -n "$ns" -batch - <<EOF || die "cannot set up $ns"
+link set v$i name eth0
+link set eth0 up
+addr add 10.0.0.$i/24 dev eth0
+link add inner type dummy
+link set inner up
+$inner
+xfrm policy add src 192.168.0.0/16 dst 192.168.0.0/16 dir out action block priority 4000000000
+EOF
+		i=$((i + 1))
 	done
+	run - ip -n "$gwA" addr add "$IKE_VIP/32" dev eth0
 }
 
 # Move the VIP from namespace $2 to namespace $1 and announce it.
@@ -77,22 +91,6 @@ ike_move_vip() {
 	[ -n "$from" ] && run - ip -n "$from" addr del "$IKE_VIP/32" dev eth0
 	run - ip -n "$to" addr add "$IKE_VIP/32" dev eth0
 	ip netns exec "$to" busybox arping -q -U -c 1 -I eth0 -s "$IKE_VIP" "$IKE_VIP" || true
-}
-
-# Test certificates: a CA, the gateways' certificate (shared by A and B,
-# like the key), the peer's. ECDSA P-256.
-ike_make_certs() {
-	local d=$IKE_DIR/pki n
-	mkdir -p "$d"
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-		-subj "/CN=xfrmctx test CA" -keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null || return 1
-	for n in gw peer; do
-		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-			-subj "/CN=$n.example.org" -keyout "$d/$n.key" -out "$d/$n.csr" 2>/dev/null || return 1
-		printf 'subjectAltName=DNS:%s.example.org\n' "$n" > "$d/$n.ext"
-		openssl x509 -req -in "$d/$n.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
-			-days 2 -extfile "$d/$n.ext" -out "$d/$n.crt" 2>/dev/null || return 1
-	done
 }
 
 # ike_conf NAME ROLE AUTH HA
@@ -118,7 +116,8 @@ ike_conf() {
 	fi
 	cat > "$d/strongswan.conf" <<EOF
 charon {
-	load_modular = yes
+	load_modular = no
+	load = $IKE_PLUGINS$([ "$ha" = none ] || echo " ha")
 	install_routes = no
 	retransmit_tries = 4
 	retransmit_timeout = 2.0
@@ -136,7 +135,6 @@ charon {
 		}
 	}
 	plugins {
-		include /etc/strongswan.d/charon/*.conf
 		vici {
 			socket = unix://$d/charon.vici
 		}
@@ -156,9 +154,10 @@ EOF
 	fi
 	local lauth="auth = psk" rauth="auth = psk"
 	if [ "$auth" = cert ]; then
-		cp "$IKE_DIR/pki/ca.crt" "$d/swanctl/x509ca/"
-		cp "$IKE_DIR/pki/${lid%%.*}.crt" "$d/swanctl/x509/"
-		cp "$IKE_DIR/pki/${lid%%.*}.key" "$d/swanctl/private/"
+		# the test PKI of selftests/ike_pki (README there)
+		cp "$XC_TOP/selftests/ike_pki/ca.crt" "$d/swanctl/x509ca/"
+		cp "$XC_TOP/selftests/ike_pki/${lid%%.*}.crt" "$d/swanctl/x509/"
+		cp "$XC_TOP/selftests/ike_pki/${lid%%.*}.key" "$d/swanctl/private/"
 		chmod 600 "$d/swanctl/private/"*
 		lauth="auth = pubkey
 			certs = ${lid%%.*}.crt"
@@ -209,46 +208,10 @@ EOF
 	fi
 }
 
-# ike_conf_ha_channel NAME LOCAL REMOTE: a responder for the HA plugin's
-# IPsec channel (charon.plugins.ha.secret on the other side): transport
-# mode, UDP port 4510 both ways, PSK with the addresses as identities.
-ike_conf_ha_channel() {
-	local d=$IKE_DIR/$1 l=$2 r=$3
-	cat >> "$d/swanctl/swanctl.conf" <<EOF
-connections {
-	ha-channel {
-		version = 2
-		local_addrs = $l
-		remote_addrs = $r
-		local {
-			auth = psk
-			id = $l
-		}
-		remote {
-			auth = psk
-			id = $r
-		}
-		children {
-			ha {
-				mode = transport
-				local_ts = dynamic[udp/4510]
-				remote_ts = dynamic[udp/4510]
-			}
-		}
-	}
-}
-secrets {
-	ike-ha {
-		id-1 = $l
-		id-2 = $r
-		secret = $IKE_HA_SECRET
-	}
-}
-EOF
-}
-
-# ike_start NAME NS: charon in namespace NS with a private /run.
-ike_start() {
+# ike_launch NAME NS: start charon in namespace NS with a private /run;
+# ike_ready NAME: wait for it and load its configuration. Several charons
+# start at once this way; ike_start NAME NS does both.
+ike_launch() {
 	local name=$1 ns=$2 d=$IKE_DIR/$1
 	echo "# [$ns] charon ($name)"
 	rm -f "$d/charon.vici"
@@ -257,8 +220,17 @@ ike_start() {
 		>"$d/stdout" 2>&1 &
 	IKE_PID[$name]=$!
 	IKE_NS[$name]=$ns
+}
+
+ike_ready() {
+	local name=$1 d=$IKE_DIR/$1
 	slowwait 15 test -S "$d/charon.vici" || { ike_log_tail "$name"; die "charon $name did not start"; }
 	ike_swan "$name" --load-all >/dev/null || { ike_log_tail "$name"; die "swanctl --load-all on $name"; }
+}
+
+ike_start() {
+	ike_launch "$1" "$2"
+	ike_ready "$1"
 }
 
 # ike_swan NAME ARGS...: swanctl against NAME's charon.

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * xfrmctx-ike record: be the `remote` of an active charon's HA plugin. Every
- * datagram is checked (sender, channel protection, syntax, meaning) and
- * either changes the records or is logged with the reason it was dropped.
- * The record file is rewritten atomically every --interval seconds when
- * something changed, at once on SIGUSR1, and on SIGTERM/SIGINT before exit.
+ * xfrmctx-ike record: be the `remote` of an active charon's HA plugin, on
+ * the active node. Every datagram is checked (sender, channel protection,
+ * syntax, meaning) and either changes the records or is logged with the
+ * reason it was dropped. A context container with the IKE half and the
+ * kernel's snapshot of the same tunnels (ike_snap.h) is written atomically
+ * every --interval seconds (SAs not frozen: for a crash), at once on
+ * SIGUSR1 (SAs frozen: for a planned hand-over), and on SIGTERM/SIGINT
+ * before exit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +21,8 @@
 
 #include "ha_wire.h"
 #include "ike_cmd.h"
-#include "ike_file.h"
 #include "ike_net.h"
+#include "ike_snap.h"
 #include "ike_store.h"
 #include "ike_xfrm.h"
 
@@ -37,41 +40,66 @@ struct recorder {
 	struct xc_addr listen, charon;
 	const char *file;
 	const char *dump_dir;
-	unsigned long interval, window, half_open;
+	unsigned long interval, window, half_open, lease;
 	int insecure;
 	struct xc_store store;
-	struct xc_ikef_meta meta;
+	struct xc_recorder_info meta;
+	struct xfrmctx *h;		/* the kernel half; NULL if it cannot be read */
+	char h_error[160];		/* why h is NULL */
+	struct xc_rate_table rates;
+	char last_summary[256];		/* of the last write, to log only changes */
 	unsigned int dumped;
 	int protected_known;
 	int64_t protected_checked;
 	int status_seen;
 };
 
-static int write_file(struct recorder *r, const char *why_now)
+/* Build and write one container; trigger is enum xc_trigger. */
+static int write_file(struct recorder *r, uint8_t trigger)
 {
-	struct xc_nlb b;
-	char why[256];
+	struct xc_snap_opts o = {
+		.freeze = trigger == XC_TRIGGER_DEMAND,
+		.lease = (uint32_t)r->lease,
+		.window = (uint32_t)r->window,
+	};
+	struct xfrmctx_ctx *c = NULL;
+	char why[XFRMCTX_ERRLEN], summary[256];
 	unsigned int live, keying, children;
+	int64_t t0 = xc_now_ms();
 	int err;
 
+	o.now_ms = (uint64_t)xc_wall_ms();
 	r->meta.serial++;
-	r->meta.written = xc_wall();
-	r->meta.window = (uint32_t)r->window;
+	r->meta.written_ms = o.now_ms;
+	r->meta.trigger = trigger;
 	r->meta.accepted = r->store.accepted;
 	r->meta.dropped = r->store.dropped;
-	xc_nlb_init(&b);
-	err = xc_ikef_encode(&r->store, &r->meta, &b, why, sizeof(why));
+	if (!r->h)
+		snprintf(r->meta.kernel_error, sizeof(r->meta.kernel_error), "%s", r->h_error);
+	if (o.freeze && r->h && xfrmctx_has_module(r->h))
+		/* the module thaws what it froze when the lease ends; a frozen
+		 * snapshot is exact only until then */
+		r->meta.frozen_until_ms = o.now_ms + (uint64_t)(r->lease ? r->lease : 30) * 1000;
+	err = xc_snap_build(r->h, &r->store, &r->rates, &r->meta, &o, &c, why, sizeof(why));
 	if (!err)
-		err = xc_file_write_atomic(r->file, b.data, b.len, why, sizeof(why));
-	xc_nlb_free(&b);
+		err = xfrmctx_ctx_write(c, r->file, why, sizeof(why));
+	xfrmctx_ctx_free(c);
 	if (err) {
 		r->meta.serial--;
 		xc_log("cannot write %s: %s", r->file, why);
 		return err;
 	}
 	xc_store_counts(&r->store, &live, &keying, &children);
-	xc_log("wrote %s (%s): serial %llu, %u IKE_SAs (+%u keying), %u CHILD_SAs",
-	       r->file, why_now, (unsigned long long)r->meta.serial, live, keying, children);
+	snprintf(summary, sizeof(summary),
+		 "%u IKE_SAs (+%u keying), %u CHILD_SAs, %u SAs%s, %u not in the kernel%s",
+		 live, keying, children, r->meta.sas, o.freeze ? " frozen" : "",
+		 r->meta.missing, r->meta.kernel_error[0] ? ", no kernel half" : "");
+	/* periodic writes are logged when what they hold changes */
+	if (trigger != XC_TRIGGER_PERIODIC || strcmp(summary, r->last_summary))
+		xc_log("wrote %s (%s, %lld ms): serial %llu, %s%s%s", r->file, xc_trigger_name(trigger),
+		       (long long)(xc_now_ms() - t0), (unsigned long long)r->meta.serial, summary,
+		       r->meta.kernel_error[0] ? ": " : "", r->meta.kernel_error);
+	snprintf(r->last_summary, sizeof(r->last_summary), "%s", summary);
 	return 0;
 }
 
@@ -140,7 +168,7 @@ static int channel_ok(struct recorder *r, char *why, size_t whylen)
 	return 0;
 }
 
-/* Check and apply one datagram; 1 if a record changed (the file is due). */
+/* Check and apply one datagram; 1 if a record changed. */
 static int take(struct recorder *r, const uint8_t *buf, long n, const struct xc_addr *from,
 		int truncated)
 {
@@ -203,6 +231,7 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 	r->interval = 1;
 	r->window = 1;
 	r->half_open = 120;
+	r->lease = 30;
 	for (i = 0; i < argc; i++) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -229,6 +258,10 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 				xc_err("--window 0: charon's window is at least 1");
 				return -1;
 			}
+			i++;
+		} else if (!strcmp(o, "--lease")) {
+			if (xc_opt_uint(o, v, 3600, &r->lease))
+				return -1;
 			i++;
 		} else if (!strcmp(o, "--half-open")) {
 			if (xc_opt_uint(o, v, 86400, &r->half_open))
@@ -258,6 +291,23 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 	return 0;
 }
 
+/* The kernel half is read through libxfrmctx in this process's network
+ * namespace: the recorder must run on the node whose charon it follows. */
+static void open_kernel(struct recorder *r)
+{
+	int err = xfrmctx_open_flags(&r->h, XFRMCTX_OPEN_FALLBACK);
+
+	if (err) {
+		snprintf(r->h_error, sizeof(r->h_error), "cannot open XFRM netlink: %s",
+			 xfrmctx_strerror(NULL, err));
+		r->h = NULL;
+		xc_log("no kernel half: %s", r->h_error);
+		return;
+	}
+	if (!xfrmctx_has_module(r->h))
+		xc_log("the xfrm_ctx module is not there: snapshots through XFRM netlink (not atomic, no IV salt, no freeze)");
+}
+
 int cmd_record(int argc, char **argv)
 {
 	static uint8_t buf[XC_HA_MAX_DATAGRAM + 1];
@@ -265,10 +315,11 @@ int cmd_record(int argc, char **argv)
 	struct sigaction sa;
 	char why[256], me[64];
 	int64_t last_write = 0, last_expire = 0;
-	int fd, dirty = 0;
+	int fd;
 
 	memset(&r, 0, sizeof(r));
 	xc_store_init(&r.store);
+	xc_rate_table_init(&r.rates);
 	if (parse_args(&r, argc, argv))
 		return 2;
 	fd = xc_udp_open(&r.listen, why, sizeof(why));
@@ -283,8 +334,10 @@ int cmd_record(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	if (!r.insecure && !xc_addr_is_loopback(&r.charon))
 		xc_log("datagrams are taken only over an IPsec-protected channel");
-	if (write_file(&r, "start")) {
+	open_kernel(&r);
+	if (write_file(&r, XC_TRIGGER_START)) {
 		close(fd);
+		xfrmctx_close(r.h);
 		return 1;
 	}
 	xc_addr_fmt(&r.listen, me, sizeof(me));
@@ -293,10 +346,14 @@ int cmd_record(int argc, char **argv)
 
 	while (!want_stop) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int64_t now;
+		int64_t now = xc_now_ms(), wait = 1000;
 		int rc;
 
-		rc = poll(&p, 1, 200);
+		if (r.interval)
+			wait = last_write + (int64_t)r.interval * 1000 - now;
+		if (wait > 1000)
+			wait = 1000;	/* expiry runs every second */
+		rc = poll(&p, 1, wait > 0 ? (int)wait : 0);
 		if (rc < 0 && errno != EINTR) {
 			xc_log("poll: %s", strerror(errno));
 			break;
@@ -314,8 +371,7 @@ int cmd_record(int argc, char **argv)
 					xc_log("receive: %s", strerror((int)-n));
 					break;
 				}
-				if (take(&r, buf, n, &from, truncated || n > XC_HA_MAX_DATAGRAM))
-					dirty = 1;
+				take(&r, buf, n, &from, truncated || n > XC_HA_MAX_DATAGRAM);
 			}
 			explicit_bzero(buf, sizeof(buf));
 		}
@@ -323,26 +379,25 @@ int cmd_record(int argc, char **argv)
 		if (now - last_expire >= 1000) {
 			unsigned int expired = 0;
 
-			if (xc_store_expire(&r.store, xc_wall(), (int64_t)r.half_open, &expired)) {
+			if (xc_store_expire(&r.store, xc_wall(), (int64_t)r.half_open, &expired))
 				xc_log("forgot %u IKE_SAs that did not come up within %lus",
 				       expired, r.half_open);
-				dirty = 1;
-			}
 			last_expire = now;
 		}
+		/* the counters move all the time: every interval is written */
 		if (want_write) {
 			want_write = 0;
-			if (!write_file(&r, "on demand"))
-				dirty = 0;
+			write_file(&r, XC_TRIGGER_DEMAND);
 			last_write = now;
-		} else if (r.interval && dirty && now - last_write >= (int64_t)r.interval * 1000) {
-			if (!write_file(&r, "periodic"))
-				dirty = 0;
+		} else if (r.interval && now - last_write >= (int64_t)r.interval * 1000) {
+			write_file(&r, XC_TRIGGER_PERIODIC);
 			last_write = now;
 		}
 	}
-	write_file(&r, "stop");
+	write_file(&r, XC_TRIGGER_STOP);
 	close(fd);
+	xfrmctx_close(r.h);
+	xc_rate_table_free(&r.rates);
 	xc_store_free(&r.store);
 	return 0;
 }

@@ -176,7 +176,14 @@ int xc_nla_parse(const uint8_t *data, size_t len, const struct xc_nla_rule *rule
 
 		if (header(data, len, pos, &a))
 			return say(why, whylen, "%s: attribute at byte %zu runs past the end", where, pos);
-		if (a.type == 0 || a.type > maxtype || rules[a.type].kind == XC_NLA_NONE)
+		if (a.type & 0xc000)
+			return say(why, whylen, "%s: attribute type 0x%04x has flag bits set", where, a.type);
+		if (a.type > maxtype) {
+			/* added by a later minor version: optional, skipped */
+			pos += ALIGN4(HDRLEN + (size_t)a.len);
+			continue;
+		}
+		if (a.type == 0 || rules[a.type].kind == XC_NLA_NONE)
 			return say(why, whylen, "%s: unknown attribute type %u", where, a.type);
 		r = &rules[a.type];
 		if (tb[a.type].data && !r->multi)

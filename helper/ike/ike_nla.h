@@ -52,7 +52,10 @@ struct xc_nla {
 };
 
 /* Parse [data, data + len) against rules[0..maxtype]; tb[type] is the
- * first (or only) attribute of each type. -EINVAL with why on any fault. */
+ * first (or only) attribute of each type. Types above maxtype are skipped
+ * (a later minor version's optional additions); type 0, a type up to
+ * maxtype without a rule, flag bits, a wrong length or an overrun are
+ * refused: -EINVAL with why. */
 int xc_nla_parse(const uint8_t *data, size_t len, const struct xc_nla_rule *rules,
 		 uint16_t maxtype, struct xc_nla *tb, const char *where,
 		 char *why, size_t whylen);

@@ -5,11 +5,17 @@
  * draft-plmrs-ipsecme-ipsec-ikev2-context-definition-01 that an IKE daemon
  * can hand over, and its CHILD_SAs.
  *
- * Until the shared context container reaches main, the records live in a
- * file of their own (xfrmctx-ike record/show/replay):
+ * The records live in the shared context container (Documentation/
+ * context-file.rst) next to the kernel's SA records of the same tunnels:
  *
- *   "xfrmctx-ike\0" (12 bytes) | u32 XC_IKEF_FORMAT (host order) |
- *   netlink attributes of enum xc_ikef_attr, 4-byte aligned, host order
+ *   XFRMCTX_REC_IKE_SA (16, mandatory)    one per IKE_SA: enum xc_ike_attr
+ *   XFRMCTX_REC_IKE_RECORDER (17)         the recorder: enum xc_recorder_attr
+ *   XFRMCTX_REC_SA_RATE (18)              one per SA record: enum xc_rate_attr
+ *
+ * Attributes are netlink attributes in host byte order, 4-byte aligned,
+ * with plain types (no NLA_F_* bits, also on nests). A reader refuses a
+ * known attribute of the wrong size or shape and skips types above the
+ * highest it knows (a later minor version may add optional ones).
  *
  * Key material (section 5): an IKE_SA record holds form 1 of section 5,
  * "Diffie-Hellman + nonces", with the shared secret g^ir itself instead of
@@ -51,23 +57,6 @@
  */
 #ifndef XC_IKE_RECORD_H
 #define XC_IKE_RECORD_H
-
-#define XC_IKEF_MAGIC		"xfrmctx-ike"	/* 11 chars + NUL */
-#define XC_IKEF_MAGIC_LEN	12
-#define XC_IKEF_FORMAT		1
-#define XC_IKEF_HEADER_LEN	16
-
-enum xc_ikef_attr {
-	XC_IKEF_UNSPEC,
-	XC_IKEF_SERIAL,		/* u64: how many times the recorder wrote this file */
-	XC_IKEF_WRITTEN,	/* u64: unix time of this write */
-	XC_IKEF_SOURCE,		/* string: the charon the stream came from, "addr:port" */
-	XC_IKEF_ACCEPTED,	/* u64: HA messages taken */
-	XC_IKEF_DROPPED,	/* u64: HA messages refused (logged with a reason) */
-	XC_IKEF_IKE,		/* nest of enum xc_ike_attr, one per IKE_SA */
-	__XC_IKEF_MAX
-};
-#define XC_IKEF_MAX (__XC_IKEF_MAX - 1)
 
 /* XC_IKE_A_KEY_FORM: which form of section 5 the record holds */
 enum xc_ike_key_form {
@@ -195,5 +184,56 @@ enum xc_ts_attr {
 	__XC_TS_A_MAX
 };
 #define XC_TS_A_MAX (__XC_TS_A_MAX - 1)
+
+/* XFRMCTX_REC_IKE_RECORDER: one per container written by xfrmctx-ike record */
+enum xc_recorder_attr {
+	XC_RECORDER_A_UNSPEC,
+	XC_RECORDER_A_SERIAL,	/* u64: how many containers this recorder wrote */
+	XC_RECORDER_A_WRITTEN,	/* u64: unix time in ms when this one was built */
+	XC_RECORDER_A_SOURCE,	/* string: the charon followed, "addr:port" */
+	XC_RECORDER_A_ACCEPTED,	/* u64: HA messages taken since the start */
+	XC_RECORDER_A_DROPPED,	/* u64: HA messages refused (logged with a reason) */
+	XC_RECORDER_A_TRIGGER,	/* u8, enum xc_trigger: why it was written */
+	XC_RECORDER_A_SAS,	/* u32: SA records of the kernel snapshot */
+	XC_RECORDER_A_MISSING,	/* u32: SAs of recorded CHILD_SAs the kernel did
+				 * not have (not installed yet, or gone) */
+	XC_RECORDER_A_KERNEL_ERROR,	/* string: why the kernel snapshot failed */
+	XC_RECORDER_A_FROZEN_UNTIL,	/* u64: unix time in ms when the lease of the
+					 * recorder's last freeze ends: frozen SA
+					 * records are exact only until then */
+	__XC_RECORDER_A_MAX
+};
+#define XC_RECORDER_A_MAX (__XC_RECORDER_A_MAX - 1)
+
+enum xc_trigger {
+	XC_TRIGGER_START = 1,	/* the recorder started (no SA known yet) */
+	XC_TRIGGER_PERIODIC,	/* every --interval: SAs not frozen, for a crash */
+	XC_TRIGGER_DEMAND,	/* SIGUSR1: SAs frozen, for a planned hand-over */
+	XC_TRIGGER_STOP,	/* SIGTERM/SIGINT */
+};
+
+/* XFRMCTX_REC_SA_RATE: the counters of one SA of the container at this
+ * snapshot and at the previous one the recorder took, with the times, so
+ * that a take-over after a crash can size its jump. Counters are 64-bit
+ * (ESN high words included); times are unix time in ms. */
+enum xc_rate_attr {
+	XC_RATE_A_UNSPEC,
+	XC_RATE_A_FAMILY,	/* u16: AF_INET or AF_INET6 */
+	XC_RATE_A_DADDR,	/* binary 4 or 16, network order */
+	XC_RATE_A_SPI,		/* u32, host order */
+	XC_RATE_A_PROTO,	/* u8: IPPROTO_ESP, ... */
+	XC_RATE_A_TIME,		/* u64: ms, when this snapshot was taken */
+	XC_RATE_A_OSEQ,		/* u64: output sequence number then */
+	XC_RATE_A_SEQ,		/* u64: highest input sequence number then */
+	XC_RATE_A_PREV_TIME,	/* u64: ms, the previous snapshot (absent: none) */
+	XC_RATE_A_PREV_OSEQ,	/* u64 */
+	XC_RATE_A_PREV_SEQ,	/* u64 */
+	XC_RATE_A_PEAK_OUT,	/* u64: highest outbound packets/s of the last
+				 * XC_RATE_A_INTERVALS intervals, rounded up */
+	XC_RATE_A_PEAK_IN,	/* u64: the same inbound */
+	XC_RATE_A_INTERVALS,	/* u8: how many intervals the peaks cover */
+	__XC_RATE_A_MAX
+};
+#define XC_RATE_A_MAX (__XC_RATE_A_MAX - 1)
 
 #endif

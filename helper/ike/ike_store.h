@@ -79,6 +79,7 @@ struct xc_ike {
 	/* IKE_MID_*: the next message ID as initiator / expected as responder */
 	uint32_t mid_i, mid_r;
 	uint8_t has_mid_i, has_mid_r;
+	uint32_t window;		/* IKE message-ID window, from a record (0: unknown) */
 	/* life */
 	uint8_t deleted;		/* IKE_DELETE came; kept only as keying IKE_SA */
 	struct xc_ha_ike_id successor;	/* the IKE_SA that rekeyed this one */

@@ -21,6 +21,14 @@ int64_t xc_wall(void)
 	return (int64_t)time(NULL);
 }
 
+int64_t xc_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void xc_log(const char *fmt, ...)
 {
 	struct timespec ts;

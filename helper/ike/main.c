@@ -2,13 +2,16 @@
 /*
  * xfrmctx-ike: the IKE half of a hand-over, with strongSwan's HA plugin.
  *
- *   record   listen as the `remote` of an active charon's HA plugin and keep
- *            its IKE_SAs and CHILD_SAs in a record file
+ *   record   on the active node: listen as the `remote` of its charon's HA
+ *            plugin, keep its IKE_SAs and CHILD_SAs, and write them with
+ *            the kernel's snapshot of the same SAs into a context container
+ *   takeover on the standby: replay a container's IKE half into its charon,
+ *            apply the counters with a jump, move the address, activate
  *   replay   feed a standby charon (whose `remote` we are) the recorded
  *            IKE_SAs, check that it installed them (and activate them)
  *   activate turn a standby charon's passive IKE_SAs active (its FIFO)
- *   show     print a record file (keys only with --reveal-keys)
  *   parse    decode raw HA datagrams (test vectors, --dump-dir captures)
+ * `xfrmctx context show` prints a container, IKE records included.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,14 +24,17 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "record", cmd_record,
-	  "record --listen ADDR --charon ADDR --file PATH [--interval S] [--window N]\n"
-	  "                           [--half-open S] [--dump-dir DIR] [--insecure]" },
+	  "record --listen ADDR --charon ADDR --file PATH [--interval S] [--lease S]\n"
+	  "                           [--window N] [--half-open S] [--dump-dir DIR] [--insecure]" },
+	{ "takeover", cmd_takeover,
+	  "takeover --file PATH --listen ADDR --charon ADDR [--run CMD] [--no-activate]\n"
+	  "                           [--factor F] [--floor N] [--in-factor F] [--jump N]\n"
+	  "                           [--fifo PATH] [--segments N] [--timeout S]" },
 	{ "replay", cmd_replay,
 	  "replay --file PATH --listen ADDR --charon ADDR [--activate] [--fifo PATH]\n"
 	  "                           [--segments N] [--timeout S] [--no-kernel-check]" },
 	{ "activate", cmd_activate,
 	  "activate --listen ADDR --charon ADDR [--fifo PATH] [--segments N] [--timeout S]" },
-	{ "show", cmd_show, "show FILE [--json] [--reveal-keys]" },
 	{ "parse", cmd_parse, "parse DATAGRAM-FILE... [--reveal-keys]" },
 };
 

@@ -22,6 +22,9 @@ static const uint16_t known_types[] = {
 	XFRMCTX_REC_META,
 	XFRMCTX_REC_SA,
 	XFRMCTX_REC_POLICY,
+	XFRMCTX_REC_IKE_SA,
+	XFRMCTX_REC_IKE_RECORDER,
+	XFRMCTX_REC_SA_RATE,
 };
 
 int xfrmctx_record_type_known(uint16_t type)

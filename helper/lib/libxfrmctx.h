@@ -116,11 +116,17 @@ struct xfrmctx_target {
 #define XFRMCTX_FORMAT_MAJOR	1
 #define XFRMCTX_FORMAT_MINOR	0
 
-/* Record types. 16..63 are reserved for the IKE half. */
+/* Record types. 16..63 are reserved for the IKE half; the attributes of
+ * its records are specified in Documentation/context-file.rst and
+ * helper/ike/ike_record.h. */
 enum xfrmctx_record_type {
 	XFRMCTX_REC_META = 1,	/* nest of XFRMCTX_META_*: who wrote it, when */
 	XFRMCTX_REC_SA = 2,	/* the payload of one XFRM_CTX_A_SA nest */
 	XFRMCTX_REC_POLICY = 3,	/* nest of XFRMCTX_POL_*: one SPD entry */
+	XFRMCTX_REC_IKE_SA = 16,	/* one IKE_SA and its CHILD_SAs (mandatory) */
+	XFRMCTX_REC_IKE_RECORDER = 17,	/* who recorded the IKE half, when, why */
+	XFRMCTX_REC_SA_RATE = 18,	/* one SA's counters at this and the previous
+					 * snapshot: the rate a crash jump needs */
 };
 #define XFRMCTX_REC_TYPE_MASK	0x1fff
 #define XFRMCTX_REC_F_MANDATORY	0x2000	/* a reader must know the type */

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ike_file.h"
+#include "ike_io.h"
+#include "ike_rec.h"
 #include "test_ike_lib.h"
 
 struct xc_ha_ike_id t_id(uint8_t n, int initiator)
@@ -141,22 +142,19 @@ int t_feed(struct xc_store *s, const struct xc_ha_buf *b, int64_t now, char *why
 
 int t_snapshot(const struct xc_store *s, uint8_t **data, size_t *len)
 {
-	struct xc_ikef_meta meta;
-	struct xc_nlb b;
+	struct xfrmctx_ctx *c = xfrmctx_ctx_new();
 	char why[128];
+	void *img = NULL;
 	int err;
 
-	memset(&meta, 0, sizeof(meta));
-	meta.window = 1;
-	xc_nlb_init(&b);
-	err = xc_ikef_encode(s, &meta, &b, why, sizeof(why));
-	if (err) {
-		xc_nlb_free(&b);
-		return err;
-	}
-	*data = b.data;	/* the caller frees it */
-	*len = b.len;
-	return 0;
+	if (!c)
+		return -ENOMEM;
+	err = xc_ike_ctx_put(c, s, 1, why, sizeof(why));
+	if (!err)
+		err = xfrmctx_ctx_to_buf(c, &img, len);
+	xfrmctx_ctx_free(c);
+	*data = img;	/* the caller frees it */
+	return err;
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)

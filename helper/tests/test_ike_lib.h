@@ -29,7 +29,8 @@ void t_child_delete(struct xc_ha_buf *b, const struct xc_ha_ike_id *id, uint32_t
 int t_feed(struct xc_store *s, const struct xc_ha_buf *b, int64_t now, char *why, size_t whylen);
 int t_feed_raw(struct xc_store *s, const uint8_t *p, size_t len, int64_t now, char *why, size_t whylen);
 
-/* Encode the store with fixed meta: a byte-exact picture of its state. */
+/* The store's IKE_SA records (window 1) in a container image, nothing
+ * else: a byte-exact picture of its state. */
 int t_snapshot(const struct xc_store *s, uint8_t **data, size_t *len);
 
 /* The datagrams charon sent in the capture, in order

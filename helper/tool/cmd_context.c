@@ -8,6 +8,7 @@
 
 #include "libxfrmctx.h"
 #include "print.h"
+#include "print_ike.h"
 #include "xfrmctx.h"
 
 static const char context_usage[] =
@@ -91,15 +92,22 @@ static int show(const struct xfrmctx_ctx *c, struct jw *w)
 			printf("policy ");
 		print_policy(w, &pol);
 	}
-	if (w) {
+	if (w)
 		jw_arr_close(w);
-		jw_arr_open(w, "other");
+	/* The IKE half: recorder, IKE_SA and SA rate records. */
+	if (print_ike_records(stdout, w, c, opt_reveal, err, sizeof(err))) {
+		fprintf(stderr, "xfrmctx: context show: %s\n", err);
+		rc = XC_EXIT_FAIL;
 	}
+	if (w)
+		jw_arr_open(w, "other");
 	/* Records this reader does not interpret (optional ones of newer
-	 * writers, the IKE half): listed, never dumped. */
+	 * writers): listed, never dumped. */
 	memset(&r, 0, sizeof(r));
 	while (xfrmctx_ctx_next(c, &r) > 0) {
-		if (r.type == XFRMCTX_REC_SA || r.type == XFRMCTX_REC_POLICY || r.type == XFRMCTX_REC_META)
+		if (r.type == XFRMCTX_REC_SA || r.type == XFRMCTX_REC_POLICY || r.type == XFRMCTX_REC_META ||
+		    r.type == XFRMCTX_REC_IKE_SA || r.type == XFRMCTX_REC_IKE_RECORDER ||
+		    r.type == XFRMCTX_REC_SA_RATE)
 			continue;
 		if (w) {
 			jw_obj_open(w, NULL);

@@ -1,17 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The IKE record file: encoding, decoding, atomic writes (see ike_file.h). */
+/* IKE_SA and recorder records of the context container (see ike_rec.h). */
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "ike_file.h"
+#include "ike_rec.h"
 #include "ike_record.h"
 
 static int say(char *why, size_t whylen, int err, const char *fmt, ...)
@@ -116,10 +111,11 @@ static void put_child(struct xc_nlb *b, const struct xc_child *c)
 	xc_nlb_nest_end(b, n);
 }
 
+/* The attributes of one IKE_SA record (the record's payload). */
 static void put_ike(struct xc_nlb *b, const struct xc_store *s, const struct xc_ike *ike,
 		    uint32_t window)
 {
-	size_t n = xc_nlb_nest_start(b, XC_IKEF_IKE), p;
+	size_t p;
 	unsigned int i;
 
 	xc_nlb_u8(b, XC_IKE_A_STATE, ike->deleted ? XC_IKE_STATE_KEYING : XC_IKE_STATE_LIVE);
@@ -188,54 +184,46 @@ static void put_ike(struct xc_nlb *b, const struct xc_store *s, const struct xc_
 			last = cp;
 		}
 	}
-	xc_nlb_nest_end(b, n);
 }
 
-int xc_ikef_encode(const struct xc_store *s, const struct xc_ikef_meta *meta,
-		   struct xc_nlb *out, char *why, size_t whylen)
+int xc_ike_ctx_put(struct xfrmctx_ctx *c, const struct xc_store *s, uint32_t window,
+		   char *why, size_t whylen)
 {
-	uint8_t header[XC_IKEF_HEADER_LEN] = XC_IKEF_MAGIC;
-	uint32_t format = XC_IKEF_FORMAT;
 	const struct xc_ike *ike;
+	char idstr[64];
+	int err = 0;
 
-	memcpy(header + XC_IKEF_MAGIC_LEN, &format, 4);
-	xc_nlb_raw(out, header, sizeof(header));
-	xc_nlb_u64(out, XC_IKEF_SERIAL, meta->serial);
-	xc_nlb_u64(out, XC_IKEF_WRITTEN, (uint64_t)meta->written);
-	if (meta->source[0])
-		xc_nlb_str(out, XC_IKEF_SOURCE, meta->source);
-	xc_nlb_u64(out, XC_IKEF_ACCEPTED, meta->accepted);
-	xc_nlb_u64(out, XC_IKEF_DROPPED, meta->dropped);
 	/* oldest first, so that a keying IKE_SA precedes its successor */
 	for (ike = s->ikes; ike && ike->next; ike = ike->next)
 		;
-	for (; ike; ) {
+	while (ike && !err) {
 		const struct xc_ike *prev = s->ikes;
+		struct xc_nlb b;
 
-		put_ike(out, s, ike, meta->window);
+		xc_nlb_init(&b);
+		put_ike(&b, s, ike, window);
+		xc_ike_id_str(&ike->id, idstr, sizeof(idstr));
+		if (b.err == -EMSGSIZE || (!b.err && b.len > XFRMCTX_REC_MAX_LEN))
+			err = say(why, whylen, -EMSGSIZE,
+				  "the record of IKE_SA %s exceeds 64 KiB (too many CHILD_SAs)", idstr);
+		else if (b.err)
+			err = say(why, whylen, b.err, "out of memory encoding IKE_SA %s", idstr);
+		else if ((err = xfrmctx_ctx_append(c, XFRMCTX_REC_IKE_SA,
+						   XFRMCTX_REC_F_MANDATORY | XFRMCTX_REC_F_NESTED,
+						   b.data, b.len)))
+			say(why, whylen, err, "cannot add the record of IKE_SA %s: %s", idstr,
+			    strerror(-err));
+		xc_nlb_free(&b);
 		if (ike == s->ikes)
 			break;
 		while (prev->next != ike)
 			prev = prev->next;
 		ike = prev;
 	}
-	if (out->err == -EMSGSIZE)
-		return say(why, whylen, -EMSGSIZE, "an IKE_SA record exceeds 64 KiB (too many CHILD_SAs)");
-	if (out->err)
-		return say(why, whylen, out->err, "out of memory encoding the records");
-	return 0;
+	return err;
 }
 
 /* Decoding */
-
-static const struct xc_nla_rule file_rules[XC_IKEF_MAX + 1] = {
-	[XC_IKEF_SERIAL] = { XC_NLA_U64, 0, 0, 0 },
-	[XC_IKEF_WRITTEN] = { XC_NLA_U64, 0, 0, 0 },
-	[XC_IKEF_SOURCE] = { XC_NLA_STRING, 0, 1, 64 },
-	[XC_IKEF_ACCEPTED] = { XC_NLA_U64, 0, 0, 0 },
-	[XC_IKEF_DROPPED] = { XC_NLA_U64, 0, 0, 0 },
-	[XC_IKEF_IKE] = { XC_NLA_NESTED, 1, 0, 0 },
-};
 
 static const struct xc_nla_rule ike_rules[XC_IKE_A_MAX + 1] = {
 	[XC_IKE_A_STATE] = { XC_NLA_U8, 0, 0, 0 },
@@ -440,7 +428,7 @@ static int get_child(const struct xc_nla *nest, struct xc_child **out, char *why
 	size_t pos;
 	int err;
 
-	err = xc_nla_parse(nest->data, nest->len, child_rules, XC_CHILD_A_MAX, tb, "CHILD_SA record", WHY);
+	err = xc_nla_parse(nest->data, nest->len, child_rules, XC_CHILD_A_MAX, tb, "CHILD_SA", WHY);
 	if (err)
 		return err;
 	if (need(tb, XC_CHILD_A_SPI_IN, "CHILD_SA inbound SPI", WHY) ||
@@ -533,8 +521,7 @@ static int get_addrs(const struct xc_nla *nest, uint16_t type, struct xc_ha_host
 }
 
 /* One IKE_SA nest; its CHILD_SAs go to the store's list. */
-static int get_ike(const struct xc_nla *nest, struct xc_store *s, uint32_t *window,
-		   char *why, size_t whylen)
+static int get_ike(const struct xc_nla *nest, struct xc_store *s, char *why, size_t whylen)
 {
 	struct xc_nla tb[XC_IKE_A_MAX + 1], pt[XC_PROP_A_MAX + 1], a;
 	struct xc_ike *ike;
@@ -542,7 +529,7 @@ static int get_ike(const struct xc_nla *nest, struct xc_store *s, uint32_t *wind
 	int err;
 	uint8_t state;
 
-	err = xc_nla_parse(nest->data, nest->len, ike_rules, XC_IKE_A_MAX, tb, "IKE_SA record", WHY);
+	err = xc_nla_parse(nest->data, nest->len, ike_rules, XC_IKE_A_MAX, tb, "IKE_SA", WHY);
 	if (err)
 		return err;
 	if (need(tb, XC_IKE_A_STATE, "IKE_SA state", WHY) ||
@@ -579,7 +566,7 @@ static int get_ike(const struct xc_nla *nest, struct xc_store *s, uint32_t *wind
 	if (tb[XC_IKE_A_INITIATOR].data)
 		ike->id.initiator = xc_nla_u8(&tb[XC_IKE_A_INITIATOR]) ? 1 : 0;
 	if (tb[XC_IKE_A_WINDOW].data)
-		*window = xc_nla_u32(&tb[XC_IKE_A_WINDOW]);
+		ike->window = xc_nla_u32(&tb[XC_IKE_A_WINDOW]);
 	if (tb[XC_IKE_A_MID_OUT].data) {
 		ike->mid_i = xc_nla_u32(&tb[XC_IKE_A_MID_OUT]);
 		ike->has_mid_i = 1;
@@ -696,157 +683,140 @@ fail:
 	return err;
 }
 
-int xc_ikef_decode(const uint8_t *buf, size_t len, struct xc_store *s,
-		   struct xc_ikef_meta *meta, char *why, size_t whylen)
+/* Prefix the reason with the record it is about. */
+static int at_record(int err, const struct xfrmctx_record *r, char *why, size_t whylen)
 {
-	struct xc_nla tb[XC_IKEF_MAX + 1], a;
-	const uint8_t *body = buf + XC_IKEF_HEADER_LEN;
-	size_t blen = len - XC_IKEF_HEADER_LEN, pos;
-	uint32_t format;
-	struct xc_child *c;
-	int err;
+	char inner[256];
 
-	xc_store_init(s);
-	memset(meta, 0, sizeof(*meta));
-	meta->window = 1;
-	if (len < XC_IKEF_HEADER_LEN || memcmp(buf, XC_IKEF_MAGIC, XC_IKEF_MAGIC_LEN))
-		return say(WHY, -EINVAL, "not an xfrmctx-ike record file");
-	memcpy(&format, buf + XC_IKEF_MAGIC_LEN, 4);
-	if (format != XC_IKEF_FORMAT)
-		return say(WHY, -EINVAL, "record format %u, this program reads format %u",
-			   format, XC_IKEF_FORMAT);
-	err = xc_nla_parse(body, blen, file_rules, XC_IKEF_MAX, tb, "file", WHY);
-	if (err)
-		return err;
-	if (tb[XC_IKEF_SERIAL].data)
-		meta->serial = xc_nla_u64(&tb[XC_IKEF_SERIAL]);
-	if (tb[XC_IKEF_WRITTEN].data)
-		meta->written = (int64_t)xc_nla_u64(&tb[XC_IKEF_WRITTEN]);
-	if (tb[XC_IKEF_SOURCE].data)
-		memcpy(meta->source, tb[XC_IKEF_SOURCE].data, tb[XC_IKEF_SOURCE].len);
-	if (tb[XC_IKEF_ACCEPTED].data)
-		meta->accepted = xc_nla_u64(&tb[XC_IKEF_ACCEPTED]);
-	if (tb[XC_IKEF_DROPPED].data)
-		meta->dropped = xc_nla_u64(&tb[XC_IKEF_DROPPED]);
-	for (pos = 0; xc_nla_next(body, blen, &pos, XC_IKEF_IKE, &a);) {
-		err = get_ike(&a, s, &meta->window, WHY);
-		if (err)
-			goto fail;
+	if (why && whylen) {
+		snprintf(inner, sizeof(inner), "%s", why);
+		snprintf(why, whylen, "IKE_SA record at offset %zu: %s", r->offset, inner);
 	}
-	/* every CHILD_SA must resolve to a live IKE_SA through its keying one */
-	for (c = s->children; c; c = c->next) {
-		if (!xc_store_find_ike(s, &c->keyed_by) || !xc_store_child_owner(s, c)) {
-			err = say(WHY, -EINVAL, "CHILD_SA %08x: its keying IKE_SA is not in the file",
-				  c->spi_in);
-			goto fail;
-		}
-	}
-	return 0;
-fail:
-	xc_store_free(s);
 	return err;
 }
 
-/* Files */
-
-int xc_file_write_atomic(const char *path, const void *data, size_t len,
-			 char *why, size_t whylen)
+int xc_ike_ctx_get(const struct xfrmctx_ctx *c, struct xc_store *s, char *why, size_t whylen)
 {
-	char tmp[PATH_MAX], dirbuf[PATH_MAX];
-	const uint8_t *p = data;
-	size_t left = len;
-	int fd, dfd, err;
+	struct xfrmctx_record r = { 0 };
+	struct xc_child *ch;
+	int err;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
-		return say(WHY, -ENAMETOOLONG, "%s: path too long", path);
-	fd = mkstemp(tmp);	/* mode 0600 */
-	if (fd < 0)
-		return say(WHY, -errno, "%s: cannot create a temporary file: %s", path, strerror(errno));
-	if (fchmod(fd, 0600))
-		goto fail;
-	while (left) {
-		ssize_t n = write(fd, p, left);
+	xc_store_init(s);
+	while (xfrmctx_ctx_next(c, &r) > 0) {
+		struct xc_nla rec = { .type = r.type, .len = (uint16_t)r.len, .data = r.data };
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		p += n;
-		left -= (size_t)n;
-	}
-	if (fsync(fd))
-		goto fail;
-	if (close(fd)) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path))
-		goto fail;
-	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
-	dfd = open(dirname(dirbuf), O_RDONLY | O_DIRECTORY);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
-fail:
-	err = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return say(WHY, -err, "%s: %s", path, strerror(err));
-}
-
-int xc_file_read(const char *path, size_t max, uint8_t **data, size_t *len,
-		 char *why, size_t whylen)
-{
-	struct stat st;
-	uint8_t *buf;
-	size_t got = 0;
-	int fd, err;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return say(WHY, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st)) {
-		err = errno;
-		close(fd);
-		return say(WHY, -err, "%s: %s", path, strerror(err));
-	}
-	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
-		close(fd);
-		return say(WHY, -EINVAL, "%s: not a regular file of at most %zu bytes", path, max);
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return say(WHY, -ENOMEM, "%s: out of memory", path);
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
+		if (r.type != XFRMCTX_REC_IKE_SA)
 			continue;
-		if (n <= 0) {
-			err = n < 0 ? errno : EIO;
-			close(fd);
-			xc_file_free(buf, got);
-			return say(WHY, -err, "%s: %s", path, n < 0 ? strerror(err) : "file shrank while reading");
-		}
-		got += (size_t)n;
+		err = get_ike(&rec, s, WHY);
+		if (err)
+			return at_record(err, &r, WHY);
 	}
-	close(fd);
-	*data = buf;
-	*len = got;
+	/* every CHILD_SA must resolve to a live IKE_SA through its keying one */
+	for (ch = s->children; ch; ch = ch->next) {
+		if (!xc_store_find_ike(s, &ch->keyed_by) || !xc_store_child_owner(s, ch)) {
+			char idstr[64];
+
+			xc_ike_id_str(&ch->keyed_by, idstr, sizeof(idstr));
+			return say(WHY, -EINVAL,
+				   "CHILD_SA %08x: its keying IKE_SA %s is not in the context",
+				   ch->spi_in, idstr);
+		}
+	}
 	return 0;
 }
 
-void xc_file_free(uint8_t *data, size_t len)
+/* The recorder's record */
+
+static const struct xc_nla_rule recorder_rules[XC_RECORDER_A_MAX + 1] = {
+	[XC_RECORDER_A_SERIAL] = { XC_NLA_U64, 0, 0, 0 },
+	[XC_RECORDER_A_WRITTEN] = { XC_NLA_U64, 0, 0, 0 },
+	[XC_RECORDER_A_SOURCE] = { XC_NLA_STRING, 0, 1, 64 },
+	[XC_RECORDER_A_ACCEPTED] = { XC_NLA_U64, 0, 0, 0 },
+	[XC_RECORDER_A_DROPPED] = { XC_NLA_U64, 0, 0, 0 },
+	[XC_RECORDER_A_TRIGGER] = { XC_NLA_U8, 0, 0, 0 },
+	[XC_RECORDER_A_SAS] = { XC_NLA_U32, 0, 0, 0 },
+	[XC_RECORDER_A_MISSING] = { XC_NLA_U32, 0, 0, 0 },
+	[XC_RECORDER_A_KERNEL_ERROR] = { XC_NLA_STRING, 0, 1, 160 },
+	[XC_RECORDER_A_FROZEN_UNTIL] = { XC_NLA_U64, 0, 0, 0 },
+};
+
+const char *xc_trigger_name(uint8_t trigger)
 {
-	if (data) {
-		explicit_bzero(data, len);
-		free(data);
+	static const char *const names[] = {
+		[XC_TRIGGER_START] = "start", [XC_TRIGGER_PERIODIC] = "periodic",
+		[XC_TRIGGER_DEMAND] = "on-demand", [XC_TRIGGER_STOP] = "stop",
+	};
+
+	return trigger < sizeof(names) / sizeof(names[0]) && names[trigger] ? names[trigger] : "unknown";
+}
+
+int xc_recorder_put(struct xfrmctx_ctx *c, const struct xc_recorder_info *m)
+{
+	struct xc_nlb b;
+	int err;
+
+	xc_nlb_init(&b);
+	xc_nlb_u64(&b, XC_RECORDER_A_SERIAL, m->serial);
+	xc_nlb_u64(&b, XC_RECORDER_A_WRITTEN, m->written_ms);
+	if (m->source[0])
+		xc_nlb_str(&b, XC_RECORDER_A_SOURCE, m->source);
+	xc_nlb_u64(&b, XC_RECORDER_A_ACCEPTED, m->accepted);
+	xc_nlb_u64(&b, XC_RECORDER_A_DROPPED, m->dropped);
+	xc_nlb_u8(&b, XC_RECORDER_A_TRIGGER, m->trigger);
+	xc_nlb_u32(&b, XC_RECORDER_A_SAS, m->sas);
+	xc_nlb_u32(&b, XC_RECORDER_A_MISSING, m->missing);
+	if (m->kernel_error[0])
+		xc_nlb_str(&b, XC_RECORDER_A_KERNEL_ERROR, m->kernel_error);
+	if (m->frozen_until_ms)
+		xc_nlb_u64(&b, XC_RECORDER_A_FROZEN_UNTIL, m->frozen_until_ms);
+	err = b.err ? b.err : xfrmctx_ctx_append(c, XFRMCTX_REC_IKE_RECORDER, XFRMCTX_REC_F_NESTED,
+						 b.data, b.len);
+	xc_nlb_free(&b);
+	return err;
+}
+
+int xc_recorder_get(const struct xfrmctx_ctx *c, struct xc_recorder_info *m,
+		    char *why, size_t whylen)
+{
+	struct xc_nla tb[XC_RECORDER_A_MAX + 1];
+	struct xfrmctx_record r = { 0 };
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	while (xfrmctx_ctx_next(c, &r) > 0)
+		if (r.type == XFRMCTX_REC_IKE_RECORDER)
+			break;
+	if (r.type != XFRMCTX_REC_IKE_RECORDER)
+		return 0;
+	err = xc_nla_parse(r.data, r.len, recorder_rules, XC_RECORDER_A_MAX, tb,
+			   "recorder record", WHY);
+	if (err) {
+		char inner[200];
+
+		snprintf(inner, sizeof(inner), "%s", why);
+		return say(WHY, err, "record at offset %zu: %s", r.offset, inner);
 	}
+	m->present = 1;
+	if (tb[XC_RECORDER_A_SERIAL].data)
+		m->serial = xc_nla_u64(&tb[XC_RECORDER_A_SERIAL]);
+	if (tb[XC_RECORDER_A_WRITTEN].data)
+		m->written_ms = xc_nla_u64(&tb[XC_RECORDER_A_WRITTEN]);
+	if (tb[XC_RECORDER_A_SOURCE].data)
+		memcpy(m->source, tb[XC_RECORDER_A_SOURCE].data, tb[XC_RECORDER_A_SOURCE].len);
+	if (tb[XC_RECORDER_A_ACCEPTED].data)
+		m->accepted = xc_nla_u64(&tb[XC_RECORDER_A_ACCEPTED]);
+	if (tb[XC_RECORDER_A_DROPPED].data)
+		m->dropped = xc_nla_u64(&tb[XC_RECORDER_A_DROPPED]);
+	if (tb[XC_RECORDER_A_TRIGGER].data)
+		m->trigger = xc_nla_u8(&tb[XC_RECORDER_A_TRIGGER]);
+	if (tb[XC_RECORDER_A_SAS].data)
+		m->sas = xc_nla_u32(&tb[XC_RECORDER_A_SAS]);
+	if (tb[XC_RECORDER_A_MISSING].data)
+		m->missing = xc_nla_u32(&tb[XC_RECORDER_A_MISSING]);
+	if (tb[XC_RECORDER_A_KERNEL_ERROR].data)
+		memcpy(m->kernel_error, tb[XC_RECORDER_A_KERNEL_ERROR].data,
+		       tb[XC_RECORDER_A_KERNEL_ERROR].len);
+	if (tb[XC_RECORDER_A_FROZEN_UNTIL].data)
+		m->frozen_until_ms = xc_nla_u64(&tb[XC_RECORDER_A_FROZEN_UNTIL]);
+	return 0;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * xfrmctx-ike show: print a record file. xfrmctx-ike parse: decode raw HA
- * datagrams, one file each, attribute by attribute; exits 1 if any file
- * does not parse, naming the reason.
+ * xfrmctx-ike parse: decode raw HA datagrams, one file each, attribute by
+ * attribute; exits 1 if any file does not parse, naming the reason. (The
+ * IKE records of a context are printed by `xfrmctx context show`.)
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -10,51 +10,7 @@
 
 #include "ha_wire.h"
 #include "ike_cmd.h"
-#include "ike_file.h"
-#include "ike_show.h"
-#include "ike_store.h"
-
-int cmd_show(int argc, char **argv)
-{
-	struct xc_show_opts o = { 0 };
-	struct xc_ikef_meta meta;
-	struct xc_store s;
-	const char *file = NULL;
-	char why[256];
-	uint8_t *data;
-	size_t len;
-	int i, err;
-
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
-			o.json = 1;
-		} else if (!strcmp(argv[i], "--reveal-keys")) {
-			o.reveal_keys = 1;
-		} else if (argv[i][0] != '-' && !file) {
-			file = argv[i];
-		} else {
-			xc_err("show: unexpected argument \"%s\"", argv[i]);
-			return 2;
-		}
-	}
-	if (!file) {
-		xc_err("show: which file?");
-		return 2;
-	}
-	if (xc_file_read(file, XC_MAX_FILE, &data, &len, why, sizeof(why))) {
-		xc_err("show: %s", why);
-		return 1;
-	}
-	err = xc_ikef_decode(data, len, &s, &meta, why, sizeof(why));
-	xc_file_free(data, len);
-	if (err) {
-		xc_err("show: %s: %s", file, why);
-		return 1;
-	}
-	xc_show_store(stdout, &s, &meta, &o);
-	xc_store_free(&s);
-	return 0;
-}
+#include "ike_io.h"
 
 static void print_attr(const struct xc_ha_attr *a, int reveal)
 {

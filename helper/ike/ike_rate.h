@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Packet rates for the jump of a take-over after a crash.
+ *
+ * The recorder notes every SA's 64-bit counters at each snapshot and
+ * writes, next to the SA record, an XFRMCTX_REC_SA_RATE record with the
+ * counters and time of this snapshot and of the previous one, and the
+ * highest rate of the last XC_RATE_HISTORY intervals (ike_record.h).
+ *
+ * The standby that takes over after a crash holds that snapshot; the dead
+ * node may have sent and accepted packets after it. It sizes the jumps:
+ *
+ *   age      = now - snapshot time (wall clocks, ms)
+ *   out_pps  = max(outbound rate of the last interval, outbound peak)
+ *   out_jump = max(floor, ceil(out_pps * age * factor))
+ *   in_pps   = max(inbound rate of the last interval, inbound peak)
+ *   in_jump  = ceil(in_pps * age * in_factor)
+ *
+ * out_jump puts the standby's sequence numbers above all the dead node
+ * used (a number sent twice is a replay drop at the peer and, with an
+ * AEAD, a nonce used twice). factor (2) covers a burst above the peak and
+ * clock skew; floor (1024) an idle SA that started sending right after the
+ * snapshot, or one whose rate is not known yet. in_jump moves the inbound
+ * replay window past what the dead node accepted after the snapshot, so
+ * that none of it can be replayed to the standby; the peer's own counter
+ * moved on just as far, so in_factor 1 drops almost nothing of its live
+ * traffic (a larger one closes the window against bursts, at the price of
+ * the peer's packets below the new top). An SA that was frozen when it was
+ * exported needs no jump: its counters are exact (a planned hand-over).
+ *
+ * The formula is that of branch ha's xc_jump_compute() (channel_jump.c);
+ * when it lands on main, this should call it.
+ */
+#ifndef XC_IKE_RATE_H
+#define XC_IKE_RATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libxfrmctx.h"
+
+#define XC_RATE_HISTORY		8	/* intervals the peaks cover */
+#define XC_RATE_MIN_INTERVAL	200	/* ms: a shorter one gives no rate */
+
+/* An XFRMCTX_REC_SA_RATE record. */
+struct xc_rate {
+	uint16_t family;	/* AF_INET, AF_INET6 */
+	uint8_t daddr[16];
+	uint32_t spi;		/* host order */
+	uint8_t proto;
+	uint64_t time_ms, oseq, seq;
+	uint8_t has_prev;
+	uint64_t prev_time_ms, prev_oseq, prev_seq;
+	uint64_t peak_out, peak_in;	/* packets/s, rounded up */
+	uint8_t intervals;
+};
+
+int xc_rate_put(struct xfrmctx_ctx *c, const struct xc_rate *r);
+/* -EINVAL with why for a malformed record. */
+int xc_rate_decode(const void *data, size_t len, struct xc_rate *r, char *why, size_t whylen);
+/* The rate record of (family, daddr, spi, proto) in c: 1 found, 0 none,
+ * -EINVAL (why) if a rate record is malformed. */
+int xc_rate_find(const struct xfrmctx_ctx *c, uint16_t family, const void *daddr,
+		 uint32_t spi, uint8_t proto, struct xc_rate *r, char *why, size_t whylen);
+
+/* The recorder's memory of every SA it exported. */
+struct xc_rate_track;
+struct xc_rate_table {
+	struct xc_rate_track *head;
+};
+
+void xc_rate_table_init(struct xc_rate_table *t);
+void xc_rate_table_free(struct xc_rate_table *t);
+/* Note one SA's counters at now_ms and fill r (this snapshot, the previous
+ * one, the peaks). -ENOMEM. */
+int xc_rate_note(struct xc_rate_table *t, uint16_t family, const void *daddr, uint32_t spi,
+		 uint8_t proto, uint64_t now_ms, uint64_t oseq, uint64_t seq, struct xc_rate *r);
+/* Forget the SAs that were not noted since the previous sweep. */
+void xc_rate_sweep(struct xc_rate_table *t);
+
+/* The jump of one SA. */
+struct xc_jump_params {
+	double factor;		/* outbound, default XC_JUMP_FACTOR */
+	uint64_t floor;		/* outbound, default XC_JUMP_FLOOR */
+	double in_factor;	/* inbound, default XC_JUMP_IN_FACTOR */
+};
+#define XC_JUMP_FACTOR		2.0
+#define XC_JUMP_FLOOR		1024
+#define XC_JUMP_IN_FACTOR	1.0
+
+struct xc_jump {
+	uint64_t age_ms;		/* now - snapshot time, 0 if the clock is behind */
+	double last_out_pps, last_in_pps;	/* the last interval; -1: unknown */
+	double out_pps, in_pps;		/* what the jumps use */
+	uint8_t rate_known;		/* a previous snapshot or a peak was there */
+	uint64_t out, in;
+};
+
+/* The jumps for an SA whose snapshot rate record is r (NULL: none), seen
+ * at now_ms (unix time). */
+void xc_jump_size(const struct xc_rate *r, uint64_t now_ms, const struct xc_jump_params *p,
+		  struct xc_jump *j);
+
+#endif

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The hook's side of a standby charon's HA channel (see ike_standby.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ike_cmd.h"
+#include "ike_standby.h"
+#include "ike_xfrm.h"
+
+void xc_standby_init(struct xc_standby *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->fifo = "/var/run/charon.ha";
+	r->segments = 1;
+	r->timeout = 10;
+	r->fd = -1;
+}
+
+int xc_standby_opt(struct xc_standby *r, const char *o, const char *v,
+		   const char **listen, const char **charon)
+{
+	if (!strcmp(o, "--listen") || !strcmp(o, "--charon") || !strcmp(o, "--fifo")) {
+		if (!v) {
+			xc_err("%s needs a value", o);
+			return -1;
+		}
+		if (!strcmp(o, "--listen"))
+			*listen = v;
+		else if (!strcmp(o, "--charon"))
+			*charon = v;
+		else
+			r->fifo = v;
+		return 2;
+	}
+	if (!strcmp(o, "--segments")) {
+		if (xc_opt_uint(o, v, 31, &r->segments))
+			return -1;
+		if (!r->segments) {
+			xc_err("--segments 0: charon numbers segments from 1");
+			return -1;
+		}
+		return 2;
+	}
+	if (!strcmp(o, "--timeout"))
+		return xc_opt_uint(o, v, 3600, &r->timeout) ? -1 : 2;
+	return 0;
+}
+
+int xc_standby_addrs(struct xc_standby *r, const char *cmd, const char *listen,
+		     const char *charon)
+{
+	char why[128];
+
+	if (!listen || !charon) {
+		xc_err("%s: --listen and --charon are required", cmd);
+		return -1;
+	}
+	if (xc_addr_parse(listen, XC_HA_PORT, &r->listen, why, sizeof(why)) ||
+	    xc_addr_parse(charon, XC_HA_PORT, &r->charon, why, sizeof(why))) {
+		xc_err("%s: %s", cmd, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Bound to --listen, connected to --charon, so that ICMP errors tell when
+ * charon is not there. */
+int xc_standby_open(struct xc_standby *r, const char *cmd)
+{
+	char why[256];
+
+	r->fd = xc_udp_open(&r->listen, why, sizeof(why));
+	if (r->fd < 0) {
+		xc_err("%s: %s", cmd, why);
+		return -1;
+	}
+	if (connect(r->fd, (struct sockaddr *)&r->charon.ss, r->charon.len)) {
+		xc_err("%s: connect: %s", cmd, strerror(errno));
+		close(r->fd);
+		r->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void xc_standby_close(struct xc_standby *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Read what charon sends us: SEGMENT_TAKE/DROP, STATUS, RESYNC. */
+static void drain(struct xc_standby *r)
+{
+	static struct xc_ha_msg m;
+	uint8_t buf[2048];
+	char why[200], who[64];
+	unsigned int i;
+
+	for (;;) {
+		struct xc_addr from;
+		int truncated = 0;
+		long n = xc_udp_recv(r->fd, buf, sizeof(buf), &from, &truncated);
+
+		if (n == -EAGAIN)
+			return;
+		if (n < 0) {
+			if (n == -ECONNREFUSED)
+				xc_log("charon's HA socket refused a datagram: is charon running with ha.local and ha.remote as given?");
+			else
+				xc_log("receive: %s", strerror((int)-n));
+			return;
+		}
+		xc_addr_fmt(&from, who, sizeof(who));
+		if (truncated || !xc_addr_eq(&from, &r->charon)) {
+			xc_log("ignored a datagram from %s", who);
+			continue;
+		}
+		if (xc_ha_parse(buf, (size_t)n, &m, why, sizeof(why))) {
+			xc_log("ignored a datagram from charon: %s", why);
+			continue;
+		}
+		for (i = 0; i < m.nattrs; i++) {
+			if (m.attrs[i].type != XC_HA_A_SEGMENT)
+				continue;
+			if (m.type == XC_HA_SEGMENT_TAKE && m.attrs[i].v.u16 < 32)
+				r->taken |= 1u << m.attrs[i].v.u16;
+			xc_log("charon: %s segment %u", xc_ha_msg_name(m.type), m.attrs[i].v.u16);
+		}
+		if (m.type == XC_HA_STATUS && !xc_ha_count(&m, XC_HA_A_SEGMENT))
+			xc_log("charon: STATUS, no segment active");
+	}
+}
+
+int xc_standby_send(void *ctx, const struct xc_ha_buf *msg, const char *what)
+{
+	struct xc_standby *r = ctx;
+
+	if (send(r->fd, msg->data, msg->len, 0) != (ssize_t)msg->len) {
+		xc_log("sending %s to charon: %s", what, strerror(errno));
+		return -EIO;
+	}
+	xc_log("sent %s (%zu bytes)", what, msg->len);
+	/* charon handles one message at a time; do not overrun its socket */
+	if (++r->sent % 32 == 0)
+		sleep_ms(20);
+	drain(r);
+	return 0;
+}
+
+/* Wait until every CHILD_SA of a live IKE_SA has both SAs in the kernel;
+ * at the deadline, name each one still missing. */
+int xc_standby_check_kernel(struct xc_standby *r, const struct xc_store *s, int64_t deadline)
+{
+	const struct xc_child *c;
+	int missing, last = 0;
+
+	for (;;) {
+		missing = 0;
+		last = xc_now_ms() >= deadline;
+		for (c = s->children; c; c = c->next) {
+			const struct xc_ike *ike = xc_store_child_owner(s, c);
+			uint32_t reqid = 0;
+			int in, out, fam;
+
+			if (!ike || !ike->updated || !ike->has_local || !ike->has_remote)
+				continue;
+			fam = ike->local.family == XC_HA_AF_INET ? AF_INET : AF_INET6;
+			in = xc_xfrm_sa_exists(fam, ike->local.addr, c->spi_in, &reqid);
+			out = xc_xfrm_sa_exists(fam, ike->remote.addr, c->spi_out, NULL);
+			if (in < 0 || out < 0) {
+				xc_log("cannot ask the kernel for SAs: %s", strerror(-(in < 0 ? in : out)));
+				return -1;
+			}
+			if (!in || !out) {
+				missing++;
+				if (last)
+					xc_log("charon did not install CHILD_SA %s spi-in %08x (%s) spi-out %08x (%s) "
+					       "within the timeout: see its log (is the config \"%s\" loaded there?)",
+					       c->config, c->spi_in, in ? "present" : "missing",
+					       c->spi_out, out ? "present" : "missing", c->config);
+			} else if (r->kernel_pass_logs) {
+				xc_log("CHILD_SA %s spi-in %08x spi-out %08x is in the kernel, reqid %u",
+				       c->config, c->spi_in, c->spi_out, reqid);
+			}
+		}
+		if (!missing && !r->kernel_pass_logs) {
+			r->kernel_pass_logs = 1;	/* once more, to log the reqids */
+			continue;
+		}
+		if (!missing || last)
+			break;
+		drain(r);
+		sleep_ms(20);
+	}
+	return missing ? -1 : 0;
+}
+
+static int activate_segment(struct xc_standby *r, unsigned int seg, int64_t deadline)
+{
+	char cmd[16];
+	int fd, len;
+
+	len = snprintf(cmd, sizeof(cmd), "+%u", seg);
+	for (;;) {
+		/* charon reopens its FIFO after every command; until then no reader */
+		fd = open(r->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0)
+			break;
+		if (errno != ENXIO || xc_now_ms() >= deadline) {
+			xc_log("cannot open charon's HA FIFO %s: %s", r->fifo,
+			       errno == ENXIO ? "charon is not reading it" : strerror(errno));
+			return -1;
+		}
+		sleep_ms(10);
+	}
+	if (write(fd, cmd, (size_t)len) != len) {
+		xc_log("writing \"%s\" to %s: %s", cmd, r->fifo, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	while (!(r->taken & (1u << seg))) {
+		if (xc_now_ms() >= deadline) {
+			xc_log("charon did not confirm segment %u (no SEGMENT_TAKE)", seg);
+			return -1;
+		}
+		drain(r);
+		sleep_ms(5);
+	}
+	return 0;
+}
+
+int xc_standby_activate(struct xc_standby *r, int64_t deadline)
+{
+	unsigned int seg;
+
+	for (seg = 1; seg <= r->segments; seg++)
+		if (activate_segment(r, seg, deadline))
+			return -1;
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The hook's side of a standby charon's HA channel: a UDP socket bound to
+ * the charon's `remote` and connected to its `local`, the recorded
+ * messages sent over it (ike_replay.h gives the order), the kernel check
+ * that charon installed every CHILD_SA (it does so on CHILD_ADD), and the
+ * activation of its segments through charon's HA control FIFO ("+N", one
+ * command per open, confirmed by charon with SEGMENT_TAKE).
+ */
+#ifndef XC_IKE_STANDBY_H
+#define XC_IKE_STANDBY_H
+
+#include <stdint.h>
+
+#include "ha_wire.h"
+#include "ike_net.h"
+#include "ike_store.h"
+
+struct xc_standby {
+	struct xc_addr listen, charon;
+	const char *fifo;		/* default /var/run/charon.ha */
+	unsigned long segments;		/* activate 1..segments */
+	unsigned long timeout;		/* s, for the kernel check and activation */
+	int fd;
+	uint32_t taken;			/* segments charon confirmed */
+	unsigned int sent;
+	int kernel_pass_logs;		/* log each SA's reqid (the pass after success) */
+};
+
+/* Defaults: fifo, 1 segment, 10 s. */
+void xc_standby_init(struct xc_standby *r);
+
+/* Take option o (value v) if it is one of --listen, --charon, --fifo,
+ * --segments, --timeout: returns how many words it used (1 or 2), 0 if o
+ * is not one of them, -1 after an error message about the value. *listen
+ * and *charon receive the address strings for xc_standby_addrs. */
+int xc_standby_opt(struct xc_standby *r, const char *o, const char *v,
+		   const char **listen, const char **charon);
+/* Parse the two addresses (port 4510); -1 after an error message. */
+int xc_standby_addrs(struct xc_standby *r, const char *cmd, const char *listen,
+		     const char *charon);
+
+int xc_standby_open(struct xc_standby *r, const char *cmd);
+void xc_standby_close(struct xc_standby *r);
+
+/* An xc_emit_fn: send one message to charon. */
+int xc_standby_send(void *ctx, const struct xc_ha_buf *msg, const char *what);
+
+/* Wait until every CHILD_SA of a live IKE_SA of s has both SAs in the
+ * kernel; at the deadline (xc_now_ms), name each one still missing. */
+int xc_standby_check_kernel(struct xc_standby *r, const struct xc_store *s, int64_t deadline);
+
+/* "+1" .. "+segments" into the FIFO, each confirmed by SEGMENT_TAKE. */
+int xc_standby_activate(struct xc_standby *r, int64_t deadline);
+
+#endif

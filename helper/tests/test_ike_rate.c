@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Rates and jumps: the recorder's table between snapshots, the rate
+ * record's round trip and refusals, and the jump formula of ike_rate.h
+ * with its factor, floor and clamps.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include "ike_nla.h"
+#include "ike_rate.h"
+#include "ike_record.h"
+#include "unit.h"
+
+static const uint8_t peer[4] = { 10, 0, 0, 1 }, gw[4] = { 10, 0, 0, 100 };
+static char why[256];
+
+TEST(ike_rate_table_follows_snapshots)
+{
+	struct xc_rate_table t;
+	struct xc_rate r;
+
+	xc_rate_table_init(&t);
+	/* first sight: no previous snapshot, no rate */
+	EXPECT_EQ(xc_rate_note(&t, AF_INET, peer, 0xc2000001, IPPROTO_ESP, 10000, 100, 0, &r), 0);
+	EXPECT_EQ(r.has_prev, 0);
+	EXPECT_EQ(r.intervals, 0);
+	EXPECT(r.oseq == 100 && r.time_ms == 10000);
+	/* one second later, 20 more packets out */
+	EXPECT_EQ(xc_rate_note(&t, AF_INET, peer, 0xc2000001, IPPROTO_ESP, 11000, 120, 0, &r), 0);
+	EXPECT_EQ(r.has_prev, 1);
+	EXPECT(r.prev_time_ms == 10000 && r.prev_oseq == 100);
+	EXPECT_EQ(r.peak_out, 20);
+	EXPECT_EQ(r.intervals, 1);
+	/* a burst: 100 in half a second, then a quiet second */
+	xc_rate_note(&t, AF_INET, peer, 0xc2000001, IPPROTO_ESP, 11500, 170, 0, &r);
+	EXPECT_EQ(r.peak_out, 100);
+	xc_rate_note(&t, AF_INET, peer, 0xc2000001, IPPROTO_ESP, 12500, 171, 0, &r);
+	EXPECT_EQ(r.peak_out, 100);
+	EXPECT_EQ(r.intervals, 3);
+	/* an on-demand snapshot 50 ms later: reported against the last
+	 * sample, history untouched */
+	xc_rate_note(&t, AF_INET, peer, 0xc2000001, IPPROTO_ESP, 12550, 175, 0, &r);
+	EXPECT(r.has_prev && r.prev_time_ms == 12500 && r.prev_oseq == 171);
+	EXPECT_EQ(r.intervals, 3);
+	/* the peak covers XC_RATE_HISTORY intervals: the burst ages out */
+	{
+		uint64_t now = 12500, o = 171;
+		int i;
+
+		for (i = 0; i < XC_RATE_HISTORY; i++) {
+			now += 1000;
+			o += 5;
+			xc_rate_note(&t, AF_INET, peer, 0xc2000001, IPPROTO_ESP, now, o, 0, &r);
+		}
+		EXPECT_EQ(r.peak_out, 5);
+		EXPECT_EQ(r.intervals, XC_RATE_HISTORY);
+	}
+	/* inbound counters have their own rate; SAs are told apart by address */
+	xc_rate_note(&t, AF_INET, gw, 0xc2000001, IPPROTO_ESP, 30000, 0, 1000, &r);
+	EXPECT_EQ(r.has_prev, 0);
+	xc_rate_note(&t, AF_INET, gw, 0xc2000001, IPPROTO_ESP, 32000, 0, 1100, &r);
+	EXPECT_EQ(r.peak_in, 50);
+	EXPECT_EQ(r.peak_out, 0);
+	/* a counter that went back (a new SA under the same SPI): rate 0 */
+	xc_rate_note(&t, AF_INET, gw, 0xc2000001, IPPROTO_ESP, 33000, 0, 10, &r);
+	EXPECT_EQ(r.peak_in, 50);
+	/* sweep: what was not noted since the last sweep is forgotten */
+	xc_rate_sweep(&t);
+	xc_rate_note(&t, AF_INET, gw, 0xc2000001, IPPROTO_ESP, 34000, 0, 20, &r);
+	xc_rate_sweep(&t);
+	xc_rate_note(&t, AF_INET, peer, 0xc2000001, IPPROTO_ESP, 35000, 300, 0, &r);
+	EXPECT_EQ(r.has_prev, 0);
+	xc_rate_table_free(&t);
+}
+
+TEST(ike_rate_record_round_trip_and_refusals)
+{
+	struct xfrmctx_ctx *c = xfrmctx_ctx_new();
+	struct xc_rate r = {
+		.family = AF_INET, .spi = 0xc2000001, .proto = IPPROTO_ESP, .time_ms = 5000,
+		.oseq = 1ull << 33, .seq = 7, .has_prev = 1, .prev_time_ms = 4000,
+		.prev_oseq = (1ull << 33) - 20, .prev_seq = 6, .peak_out = 25, .peak_in = 3,
+		.intervals = 4,
+	}, got;
+	struct xfrmctx_record rec = { 0 };
+	struct xc_nlb bad;
+
+	memcpy(r.daddr, peer, 4);
+	EXPECT_EQ(xc_rate_put(c, &r), 0);
+	EXPECT_EQ(xc_rate_find(c, AF_INET, peer, 0xc2000001, IPPROTO_ESP, &got, why, sizeof(why)), 1);
+	EXPECT(got.family == AF_INET && !memcmp(got.daddr, peer, 4) && got.spi == r.spi);
+	EXPECT(got.proto == IPPROTO_ESP && got.time_ms == 5000 && got.oseq == r.oseq);
+	EXPECT(got.seq == 7 && got.has_prev && got.prev_time_ms == 4000);
+	EXPECT(got.prev_oseq == r.prev_oseq && got.prev_seq == 6);
+	EXPECT(got.peak_out == 25 && got.peak_in == 3 && got.intervals == 4);
+	EXPECT_EQ(xc_rate_find(c, AF_INET, gw, 0xc2000001, IPPROTO_ESP, &got, why, sizeof(why)), 0);
+	xfrmctx_ctx_next(c, &rec);
+	EXPECT_EQ(rec.flags, XFRMCTX_REC_F_NESTED);
+
+	/* no SPI */
+	xc_nlb_init(&bad);
+	xc_nlb_u16(&bad, XC_RATE_A_FAMILY, AF_INET);
+	xc_nlb_put(&bad, XC_RATE_A_DADDR, peer, 4);
+	EXPECT_EQ(xc_rate_decode(bad.data, bad.len, &got, why, sizeof(why)), -EINVAL);
+	EXPECT(strstr(why, "no SPI") != NULL);
+	xc_nlb_free(&bad);
+	/* an IPv6 family with 4 address bytes */
+	xc_nlb_init(&bad);
+	xc_nlb_u16(&bad, XC_RATE_A_FAMILY, AF_INET6);
+	xc_nlb_put(&bad, XC_RATE_A_DADDR, peer, 4);
+	xc_nlb_u32(&bad, XC_RATE_A_SPI, 1);
+	xc_nlb_u8(&bad, XC_RATE_A_PROTO, IPPROTO_ESP);
+	xc_nlb_u64(&bad, XC_RATE_A_TIME, 1);
+	xc_nlb_u64(&bad, XC_RATE_A_OSEQ, 1);
+	xc_nlb_u64(&bad, XC_RATE_A_SEQ, 1);
+	EXPECT_EQ(xc_rate_decode(bad.data, bad.len, &got, why, sizeof(why)), -EINVAL);
+	EXPECT(strstr(why, "family 10 with a 4-byte address") != NULL);
+	/* half of a previous snapshot */
+	xc_nlb_free(&bad);
+	xc_nlb_init(&bad);
+	xc_nlb_u16(&bad, XC_RATE_A_FAMILY, AF_INET);
+	xc_nlb_put(&bad, XC_RATE_A_DADDR, peer, 4);
+	xc_nlb_u32(&bad, XC_RATE_A_SPI, 1);
+	xc_nlb_u8(&bad, XC_RATE_A_PROTO, IPPROTO_ESP);
+	xc_nlb_u64(&bad, XC_RATE_A_TIME, 10);
+	xc_nlb_u64(&bad, XC_RATE_A_OSEQ, 1);
+	xc_nlb_u64(&bad, XC_RATE_A_SEQ, 1);
+	xc_nlb_u64(&bad, XC_RATE_A_PREV_TIME, 5);
+	EXPECT_EQ(xc_rate_decode(bad.data, bad.len, &got, why, sizeof(why)), -EINVAL);
+	EXPECT(strstr(why, "only part of the previous snapshot") != NULL);
+	/* complete, it decodes */
+	xc_nlb_u64(&bad, XC_RATE_A_PREV_OSEQ, 1);
+	xc_nlb_u64(&bad, XC_RATE_A_PREV_SEQ, 1);
+	EXPECT_EQ(xc_rate_decode(bad.data, bad.len, &got, why, sizeof(why)), 0);
+	/* a previous snapshot later than this one */
+	xc_nlb_free(&bad);
+	xc_nlb_init(&bad);
+	xc_nlb_u16(&bad, XC_RATE_A_FAMILY, AF_INET);
+	xc_nlb_put(&bad, XC_RATE_A_DADDR, peer, 4);
+	xc_nlb_u32(&bad, XC_RATE_A_SPI, 1);
+	xc_nlb_u8(&bad, XC_RATE_A_PROTO, IPPROTO_ESP);
+	xc_nlb_u64(&bad, XC_RATE_A_TIME, 10);
+	xc_nlb_u64(&bad, XC_RATE_A_OSEQ, 1);
+	xc_nlb_u64(&bad, XC_RATE_A_SEQ, 1);
+	xc_nlb_u64(&bad, XC_RATE_A_PREV_TIME, 20);
+	xc_nlb_u64(&bad, XC_RATE_A_PREV_OSEQ, 1);
+	xc_nlb_u64(&bad, XC_RATE_A_PREV_SEQ, 1);
+	EXPECT_EQ(xc_rate_decode(bad.data, bad.len, &got, why, sizeof(why)), -EINVAL);
+	EXPECT(strstr(why, "later than this one") != NULL);
+	xc_nlb_free(&bad);
+	/* a corrupt rate record is named by xc_rate_find with its offset */
+	xc_nlb_init(&bad);
+	xc_nlb_u16(&bad, XC_RATE_A_FAMILY, AF_INET);
+	xfrmctx_ctx_append(c, XFRMCTX_REC_SA_RATE, XFRMCTX_REC_F_NESTED, bad.data, bad.len);
+	xc_nlb_free(&bad);
+	EXPECT_EQ(xc_rate_find(c, AF_INET, gw, 1, IPPROTO_ESP, &got, why, sizeof(why)), -EINVAL);
+	EXPECT(strstr(why, "record at offset ") != NULL);
+	EXPECT(strstr(why, "no destination address") != NULL);
+	xfrmctx_ctx_free(c);
+}
+
+TEST(ike_rate_jump_formula)
+{
+	struct xc_jump_params p = { .factor = 2.0, .floor = 1024, .in_factor = 1.0 };
+	struct xc_rate r = {
+		.family = AF_INET, .time_ms = 100000, .oseq = 1000, .seq = 500, .has_prev = 1,
+		.prev_time_ms = 99000, .prev_oseq = 980, .prev_seq = 490, .peak_out = 15,
+		.peak_in = 12, .intervals = 3,
+	};
+	struct xc_jump j;
+
+	/* 20/s out (last interval above the peak), 1.5 s old, x2 = 60: the
+	 * floor wins */
+	xc_jump_size(&r, 101500, &p, &j);
+	EXPECT_EQ(j.age_ms, 1500);
+	EXPECT(j.last_out_pps > 19.99 && j.last_out_pps < 20.01);
+	EXPECT(j.out_pps > 19.99 && j.out_pps < 20.01);
+	EXPECT_EQ(j.rate_known, 1);
+	EXPECT_EQ(j.out, 1024);
+	/* inbound: the peak (12/s) beats the last interval (10/s); x1 x 1.5 s */
+	EXPECT_EQ(j.in, 18);
+	p.floor = 10;
+	xc_jump_size(&r, 101500, &p, &j);
+	EXPECT_EQ(j.out, 60);
+	/* 10 s later with factor 3: 20 * 11.5 * 3 */
+	p.factor = 3.0;
+	xc_jump_size(&r, 111500, &p, &j);
+	EXPECT_EQ(j.out, 690);
+	/* the standby's clock behind the snapshot: age 0, the floor */
+	xc_jump_size(&r, 90000, &p, &j);
+	EXPECT_EQ(j.age_ms, 0);
+	EXPECT_EQ(j.out, 10);
+	EXPECT_EQ(j.in, 0);
+	/* no rate known (first snapshot): the floor, no inbound jump */
+	r.has_prev = 0;
+	r.intervals = 0;
+	r.peak_out = r.peak_in = 0;
+	xc_jump_size(&r, 101500, &p, &j);
+	EXPECT_EQ(j.rate_known, 0);
+	EXPECT_EQ(j.out, 10);
+	EXPECT_EQ(j.in, 0);
+	/* no rate record at all */
+	xc_jump_size(NULL, 101500, &p, &j);
+	EXPECT_EQ(j.out, 10);
+	/* an absurd rate clamps instead of wrapping */
+	r.peak_out = UINT64_MAX / 2;
+	r.intervals = 1;
+	xc_jump_size(&r, 100000 + 1000000000, &p, &j);
+	EXPECT(j.out == UINT64_MAX);
+	/* a short last interval is not a rate: the peak speaks */
+	r.has_prev = 1;
+	r.prev_time_ms = 99950;
+	r.prev_oseq = 990;
+	r.peak_out = 7;
+	xc_jump_size(&r, 101000, &p, &j);
+	EXPECT(j.last_out_pps < 0);
+	EXPECT(j.out_pps > 6.99 && j.out_pps < 7.01);
+	EXPECT_EQ(j.out, 21);
+}
