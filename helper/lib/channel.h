@@ -79,6 +79,11 @@ enum xc_frame_type {
 	__XC_FR_MAX
 };
 
+/* The start of a REFUSE of a snapshot: the receiver took the tunnels
+ * over while the sender still acts as the master; the sender must release
+ * its SAs. */
+#define XC_REFUSE_TAKEN_OVER	"taken over"
+
 struct xc_frame {
 	uint8_t type;
 	uint64_t seq;
@@ -131,6 +136,8 @@ int xc_chan_send(struct xc_chan *ch, uint8_t type, uint64_t seq, const void *p, 
  * between frames; -ENODATA: the connection ended between frames without
  * close_notify; -EPROTO: truncated or malformed; other negative: I/O. */
 int xc_chan_recv(struct xc_chan *ch, struct xc_frame *f, char *err, size_t errlen);
+/* Send and receive time-out of an open session (the handshake had its own). */
+void xc_chan_set_timeout(struct xc_chan *ch, int timeout_ms);
 int xc_chan_fd(const struct xc_chan *ch);
 /* Bytes already decrypted and waiting (poll() does not see them). */
 int xc_chan_pending(const struct xc_chan *ch);

@@ -534,6 +534,11 @@ int xc_chan_recv(struct xc_chan *ch, struct xc_frame *f, char *err, size_t errle
 	return 1;
 }
 
+void xc_chan_set_timeout(struct xc_chan *ch, int timeout_ms)
+{
+	set_timeouts(ch->fd, timeout_ms);
+}
+
 int xc_chan_fd(const struct xc_chan *ch)
 {
 	return ch->fd;

@@ -53,6 +53,7 @@ struct conn {
 	char stream[8];
 	char dir[512];
 	char tag[160];		/* for the log: address, identity, stream */
+	uint64_t opened_ms;	/* when the session opened */
 };
 
 #define LOG(c, fmt, ...) ha_log("serve", "[%s] " fmt, (c)->tag, ##__VA_ARGS__)
@@ -98,8 +99,9 @@ static int import_handover(struct conn *c, struct xfrmctx_ctx *ctx, uint32_t *sa
 	return 0;
 }
 
-/* The packet rate since the previous snapshot, remembered in st. */
-static void update_rate(struct conn *c, struct xc_peer_state *st, const struct xfrmctx_ctx *cur,
+/* The packet rate since the previous snapshot, remembered in st; -1 if
+ * there is no previous one. */
+static double update_rate(struct conn *c, struct xc_peer_state *st, const struct xfrmctx_ctx *cur,
 			uint64_t taken_ms)
 {
 	struct xfrmctx_ctx *prev = NULL;
@@ -107,13 +109,14 @@ static void update_rate(struct conn *c, struct xc_peer_state *st, const struct x
 	double pps;
 
 	if (!st->snap_taken_ms || taken_ms <= st->snap_taken_ms)
-		return;
+		return -1;
 	snprintf(path, sizeof(path), "%s/snapshot.ctx", c->dir);
 	if (xc_ctx_load(path, c->s->seal_key ? &c->s->seal : NULL, &prev, err, sizeof(err)))
-		return;
+		return -1;
 	pps = xc_rate_between(prev, cur, (double)(taken_ms - st->snap_taken_ms) / 1000.0);
 	xfrmctx_ctx_free(prev);
 	xc_rate_push(st, pps);
+	return pps;
 }
 
 /* One CONTEXT message: checked, stored (and imported), answered. */
@@ -143,8 +146,16 @@ static int on_context(struct conn *c, const struct xc_frame *f)
 	    xfrmctx_ctx_from_buf(m.image, m.image_len, &ctx, why, sizeof(why)))
 		goto refuse;
 	sas = (uint32_t)xfrmctx_ctx_count(ctx, XFRMCTX_REC_SA);
+	if (m.kind == XC_KIND_SNAPSHOT && st.takeover_ms > c->opened_ms) {
+		/* We imported the peer's tunnels while this stream was open: the
+		 * peer still acts as the master. Tell it to let go. */
+		snprintf(why, sizeof(why), XC_REFUSE_TAKEN_OVER
+			 ": this node imported your tunnels from a snapshot; release your SAs");
+		goto refuse;
+	}
 	if (m.kind == XC_KIND_SNAPSHOT) {
-		update_rate(c, &st, ctx, m.taken_ms);
+		double pps = update_rate(c, &st, ctx, m.taken_ms);
+
 		snprintf(path, sizeof(path), "%s/snapshot.ctx", c->dir);
 		if (xc_image_store(m.image, m.image_len, path, c->s->seal_key, why, sizeof(why)))
 			goto refuse;
@@ -153,6 +164,9 @@ static int on_context(struct conn *c, const struct xc_frame *f)
 		st.snap_received_ms = xc_now_ms();
 		st.snap_sas = sas;
 		snprintf(reply, sizeof(reply), "stored a snapshot of %u SA%s", sas, sas == 1 ? "" : "s");
+		if (pps >= 0)
+			snprintf(reply + strlen(reply), sizeof(reply) - strlen(reply), "; %.1f packets/s",
+				 pps);
 	} else {
 		if (c->s->a.import &&
 		    import_handover(c, ctx, &sas, &pols, &staged, why, sizeof(why)))
@@ -254,6 +268,7 @@ static int serve_conn(struct serve *s, int fd)
 		xc_chan_close(c.ch, 0);
 		return 1;
 	}
+	c.opened_ms = xc_now_ms();
 	LOG(&c, "session open (%s)", xc_chan_cipher(c.ch));
 	for (;;) {
 		r = xc_chan_recv(c.ch, &f, err, sizeof(err));

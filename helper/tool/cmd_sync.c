@@ -68,6 +68,7 @@ struct sync {
 	uint64_t last_send_ms, next_connect_ms;
 	unsigned long sent;
 	int reported_down;
+	int taken_over;		/* the standby imported our tunnels: let go */
 };
 
 /* Set the async event thresholds of the SAs that do not have ours yet. */
@@ -112,7 +113,9 @@ static void disconnect(struct sync *s, int bye)
 static void try_connect(struct sync *s, uint64_t now)
 {
 	uint64_t last;
-	int tmo = (int)fmin(s->a.timeout * 1000, fmax(s->a.period * 1000, 1000));
+	/* Connecting must not hold the loop up for long; a slow standby
+	 * that answers is another matter (--timeout). */
+	int tmo = (int)fmin(s->a.timeout * 1000, fmax(s->a.period * 1000, 3000));
 
 	s->next_connect_ms = now + (uint64_t)(s->a.period * 1000);
 	if (ha_connect("sync", s->a.to, s->self, "sync", tmo, &s->ch, &last)) {
@@ -120,6 +123,7 @@ static void try_connect(struct sync *s, uint64_t now)
 			ha_log("sync", "%s unreachable; retrying every %.1f s", s->a.to, s->a.period);
 		return;
 	}
+	xc_chan_set_timeout(s->ch, (int)(s->a.timeout * 1000));
 	s->seq = ha_next_seq(last > s->seq ? last : s->seq);
 	s->reported_down = 0;
 	ha_log("sync", "session with %s open as \"%s\"", s->a.to, s->self->id);
@@ -157,6 +161,8 @@ static int send_one(struct sync *s, uint8_t kind, const char *why, struct xfrmct
 	if (r) {
 		ha_log("sync", "%s %s seq %llu: %s", s->a.to, r > 0 ? "refused" : "did not take",
 		       (unsigned long long)s->seq, answer);
+		if (r > 0 && !strncmp(answer, XC_REFUSE_TAKEN_OVER, strlen(XC_REFUSE_TAKEN_OVER)))
+			s->taken_over = 1;
 		return -1;
 	}
 	s->sent++;
@@ -166,6 +172,25 @@ static int send_one(struct sync *s, uint8_t kind, const char *why, struct xfrmct
 		       kind == XC_KIND_HANDOVER ? "hand-over" : "snapshot", (unsigned long long)s->seq,
 		       why, sas, pols, answer);
 	return 0;
+}
+
+/* The standby took over while we still ran as master (a split brain, or
+ * a notify that never came): our SAs must not carry one more packet. */
+static int let_go(struct sync *s)
+{
+	struct xfrmctx_sa_id *ids = NULL;
+	struct xfrmctx_ctx *c = NULL;
+	uint32_t sas, pols;
+	size_t n = 0;
+
+	if (!ha_export("sync", s->h, &s->a, s->a.lease ? s->a.lease : 30, &c, &sas, &pols) &&
+	    !ha_ctx_ids(c, &ids, &n))
+		ha_log("sync", "%s took the tunnels over: released %u SAs here", s->a.to,
+		       ha_release_ids(s->h, ids, n));
+	free(ids);
+	xfrmctx_ctx_free(c);
+	disconnect(s, 0);
+	return XC_EXIT_FAIL;
 }
 
 static int handover(struct sync *s)
@@ -253,8 +278,11 @@ int cmd_sync(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (s.a.pidfile && write_pidfile(s.a.pidfile))
 		goto out;
-	ha_log("sync", "to %s every %.1f s or %u packets, %s%s", s.a.to, s.a.period, s.a.threshold,
-	       s.a.has_reqid ? "reqid " : "all SAs", "");
+	if (s.a.has_reqid)
+		snprintf(err, sizeof(err), "the SAs of reqid %u", s.a.reqid);
+	else
+		snprintf(err, sizeof(err), "all SAs");
+	ha_log("sync", "%s to %s every %.1f s or %u packets", err, s.a.to, s.a.period, s.a.threshold);
 	for (;;) {
 		struct pollfd pfd[2];
 		uint64_t now = xc_now_ms(), deadline;
@@ -285,6 +313,10 @@ int cmd_sync(int argc, char **argv)
 		}
 		if (s.ch && dirty) {
 			if (send_one(&s, XC_KIND_SNAPSHOT, why, NULL)) {
+				if (s.taken_over) {
+					rc = let_go(&s);
+					break;
+				}
 				disconnect(&s, 0);
 				s.next_connect_ms = now + (uint64_t)(s.a.period * 1000);
 			}

@@ -292,7 +292,11 @@ int cmd_takeover(int argc, char **argv)
 			snprintf(err, sizeof(err), "cannot read %s: %s", a.dir, strerror(-n));
 			return op_error("takeover", err);
 		}
-		if (n != 1) {
+		if (n == 0) {
+			printf("nothing to take over: no peer has sent anything to %s\n", a.dir);
+			return 0;
+		}
+		if (n > 1) {
 			snprintf(err, sizeof(err), "%s holds %d peers; name one with --from", a.dir, n);
 			return op_error("takeover", err);
 		}
@@ -329,6 +333,9 @@ int cmd_takeover(int argc, char **argv)
 		}
 		if (!st.snap_received_ms)
 			break;
+		if (alive)
+			ha_log("takeover", "%s still looks alive but handed nothing over within %.1f s: taking over from its snapshot; its next snapshot is refused so that it releases its SAs",
+			       res.from, a.wait);
 		if (crash(h, pdir, &a, &seal, &st, &res))
 			goto out;
 		st.takeover_ms = now;

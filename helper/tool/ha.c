@@ -268,6 +268,63 @@ unsigned int ha_release_ids(struct xfrmctx *h, const struct xfrmctx_sa_id *ids, 
 	return act_ids(h, ids, n, 1);
 }
 
+/* Freeze and export, one SA at a time, the SAs of the selection that are
+ * not frozen yet (frozen ones were staged here by a hand-over from the
+ * peer, or are being handed over: not ours to give). If one fails, those
+ * frozen so far are thawed. */
+static int export_frozen(const char *cmd, struct xfrmctx *h, const struct xfrmctx_target *sel,
+			 uint32_t lease, struct xfrmctx_ctx *c, uint32_t *sas)
+{
+	struct xfrmctx_ctx *now = xfrmctx_ctx_new();
+	struct xfrmctx_sa *sa = malloc(sizeof(*sa));
+	struct xfrmctx_record r = { 0 };
+	struct xfrmctx_sa_id *done = NULL;
+	char err[XFRMCTX_ERRLEN];
+	size_t n_done = 0;
+	uint32_t cnt;
+	int ret = -ENOMEM;
+
+	if (!now || !sa)
+		goto out;
+	ret = xfrmctx_export(h, sel, 0, 0, now, &cnt);
+	if (ret) {
+		ha_log(cmd, "export: %s", xfrmctx_strerror(h, ret));
+		goto out;
+	}
+	done = calloc(cnt + 1, sizeof(*done));
+	if (!done) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (xfrmctx_ctx_next(now, &r) > 0) {
+		struct xfrmctx_target one = { 0 };
+		struct xfrmctx_sa_id id;
+
+		if (r.type != XFRMCTX_REC_SA || xfrmctx_sa_decode(r.data, r.len, sa, err, sizeof(err)))
+			continue;
+		if (sa->frozen)
+			continue;
+		xfrmctx_sa_get_id(sa, &id);
+		one.id = &id;
+		ret = xfrmctx_export(h, &one, XFRM_CTX_F_FREEZE, lease, c, &cnt);
+		if (ret) {
+			ha_log(cmd, "freeze and export SA 0x%08x: %s", id.spi, xfrmctx_strerror(h, ret));
+			ha_thaw_ids(h, done, n_done);
+			goto out;
+		}
+		done[n_done++] = id;
+		*sas += cnt;
+	}
+	ret = 0;
+out:
+	if (sa)
+		memset(sa, 0, sizeof(*sa));
+	free(sa);
+	free(done);
+	xfrmctx_ctx_free(now);
+	return ret;
+}
+
 int ha_export(const char *cmd, struct xfrmctx *h, const struct ha_args *a, uint32_t lease,
 	      struct xfrmctx_ctx **cp, uint32_t *sas, uint32_t *pols)
 {
@@ -279,15 +336,23 @@ int ha_export(const char *cmd, struct xfrmctx *h, const struct ha_args *a, uint3
 	*sas = *pols = 0;
 	if (!c)
 		return -ENOMEM;
-	err = xfrmctx_export(h, &t, lease ? XFRM_CTX_F_FREEZE : 0, lease, c, sas);
-	if (err) {
-		ha_log(cmd, "export: %s", xfrmctx_strerror(h, err));
-		xfrmctx_ctx_free(c);
-		return err;
+	if (lease && xfrmctx_has_module(h)) {
+		err = export_frozen(cmd, h, &t, lease, c, sas);
+		if (err) {
+			xfrmctx_ctx_free(c);
+			return err;
+		}
+	} else {
+		err = xfrmctx_export(h, &t, 0, 0, c, sas);
+		if (err) {
+			ha_log(cmd, "export: %s", xfrmctx_strerror(h, err));
+			xfrmctx_ctx_free(c);
+			return err;
+		}
 	}
 	if (!*sas && !xfrmctx_ctx_count(c, XFRMCTX_REC_META))
 		xfrmctx_ctx_add_meta(c, xfrmctx_has_module(h) ? XFRMCTX_SOURCE_MODULE :
-				     XFRMCTX_SOURCE_XFRM, 0);
+				     XFRMCTX_SOURCE_XFRM, lease != 0);
 	err = xfrmctx_policy_export(h, &t, c, pols);
 	if (err) {
 		ha_log(cmd, "export policies: %s", xfrmctx_strerror(h, err));

@@ -71,8 +71,10 @@ int ha_ctx_ids(const struct xfrmctx_ctx *c, struct xfrmctx_sa_id **ids, size_t *
 unsigned int ha_thaw_ids(struct xfrmctx *h, const struct xfrmctx_sa_id *ids, size_t n);
 unsigned int ha_release_ids(struct xfrmctx *h, const struct xfrmctx_sa_id *ids, size_t n);
 
-/* Export the selection (frozen for lease seconds if lease) with its
- * policies into a new context. *sas: SAs exported. */
+/* Export the selection with its policies into a new context. With a
+ * lease: only the SAs that are not frozen yet, each frozen for lease
+ * seconds (without the module, where nothing freezes, all of them).
+ * *sas: SAs exported. */
 int ha_export(const char *cmd, struct xfrmctx *h, const struct ha_args *a, uint32_t lease,
 	      struct xfrmctx_ctx **c, uint32_t *sas, uint32_t *pols);
 
