@@ -28,18 +28,21 @@
 #include "parse.h"
 #include "xfrmctx.h"
 
-#define SERVE_OPTS (HA_PSK | HA_DIR | HA_LISTEN | HA_IMPORT | HA_SEAL | HA_ID | HA_ONCE | HA_TIMEOUT)
+#define SERVE_OPTS (HA_PSK | HA_DIR | HA_LISTEN | HA_IMPORT | HA_SEAL | HA_ID | HA_ONCE | HA_TIMEOUT | \
+		    HA_PIDFILE)
 
 static const char serve_usage[] =
 	"Usage: xfrmctx serve --psk FILE --dir DIR [--listen [ADDR][:PORT]]\n"
 	"                     [--import [--out-jump N] [--lease S]] [--seal KEYFILE [--id NAME]]\n"
-	"                     [--once] [--timeout S]\n"
+	"                     [--once] [--timeout S] [--pidfile FILE]\n"
 	"Receive contexts from \"xfrmctx push\" and \"xfrmctx sync\" of the identities in\n"
 	"FILE (TLS 1.3, pre-shared keys; port 7150 unless given) into DIR/IDENTITY/\n"
 	"(snapshot.ctx, handover.ctx, state). --import: import a hand-over at once,\n"
 	"staged (frozen until \"xfrmctx takeover\" thaws it), out-jump N (default 64).\n"
 	"--seal: store the contexts sealed with the key of NAME in KEYFILE. --once:\n"
-	"one connection, in the foreground; the exit status says if all was accepted.\n";
+	"one connection, in the foreground; the exit status says if all was accepted.\n"
+	"--pidfile: written once the socket listens. Each connection is served by a\n"
+	"child process in the same process group.\n";
 
 struct serve {
 	struct ha_args a;
@@ -355,6 +358,16 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!s.a.once)
 		signal(SIGCHLD, SIG_IGN);	/* children are reaped by the kernel */
+	if (s.a.pidfile) {
+		char pid[32];
+		int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+
+		if (xc_write_atomic(s.a.pidfile, pid, (size_t)n, err, sizeof(err))) {
+			rc = op_error("serve", err);
+			close(lfd);
+			goto out;
+		}
+	}
 	ha_log("serve", "listening on %s port %u for %zu identit%s of %s; state in %s%s%s", host[0] ? host : "*",
 	       port, s.kr.n, s.kr.n == 1 ? "y" : "ies", s.a.psk, s.a.dir,
 	       s.a.import ? "; importing hand-overs" : "", s.seal_key ? "; sealed" : "");

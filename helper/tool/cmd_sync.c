@@ -193,6 +193,28 @@ static int let_go(struct sync *s)
 	return XC_EXIT_FAIL;
 }
 
+/* How many SAs of the selection are here and not frozen. */
+static uint32_t live_sas(struct sync *s)
+{
+	struct xfrmctx_target t = { .reqid = s->a.reqid, .has_reqid = s->a.has_reqid };
+	struct xfrmctx_ctx *c = xfrmctx_ctx_new();
+	struct xfrmctx_sa *sa = malloc(sizeof(*sa));
+	struct xfrmctx_record r = { 0 };
+	uint32_t n = 0, cnt;
+	char err[256];
+
+	if (c && sa && !xfrmctx_export(s->h, &t, 0, 0, c, &cnt))
+		while (xfrmctx_ctx_next(c, &r) > 0)
+			if (r.type == XFRMCTX_REC_SA &&
+			    !xfrmctx_sa_decode(r.data, r.len, sa, err, sizeof(err)) && !sa->frozen)
+				n++;
+	if (sa)
+		memset(sa, 0, sizeof(*sa));
+	free(sa);
+	xfrmctx_ctx_free(c);
+	return n;
+}
+
 static int handover(struct sync *s)
 {
 	struct xfrmctx_sa_id *ids = NULL;
@@ -200,6 +222,13 @@ static int handover(struct sync *s)
 	size_t n = 0;
 	int r = -1;
 
+	if (!live_sas(s)) {
+		/* Nothing of ours to give (the SAs went away, or only staged
+		 * ones of the peer are here): nothing to freeze or send. */
+		ha_log("sync", "nothing to hand over: no live SA here");
+		disconnect(s, 1);
+		return 0;
+	}
 	if (!s->ch)
 		try_connect(s, xc_now_ms());
 	if (s->ch)
