@@ -12,6 +12,10 @@
 #   make vm KVER=.. CMD=..  a shell command in the VM (default: the selftests)
 #   make regen            regenerate uapi and policy code from the YAML spec
 #   make install          the tool, library, man pages, scripts (DESTDIR, PREFIX)
+#   make bench            benchmarks in the VM on both kernels -> bench/results/
+#   make fuzz             libFuzzer targets, FUZZ_TIME s each (default 300), and
+#                         the module's netlink fuzzer at length in the VM
+#   make soak             10 000 hand-overs under traffic in the VM (minutes)
 
 TOP   := $(abspath .)
 BUILD := $(TOP)/build
@@ -62,7 +66,29 @@ regen:
 install: helper
 	@$(MAKE) -s -C helper TOP=$(TOP) install
 
-clean:
-	rm -rf $(BUILD)/kmod $(BUILD)/helper $(BUILD)/vm
+# Benchmarks, fuzzing, soak (issue 7): long runs, not part of `make check`
+# (which runs the fuzz regression and the short netlink fuzzer).
+bench: deps
+	@bench/run
 
-.PHONY: all deps modules helper unit check-spec vm check demo regen clean install
+FUZZ_TIME ?= 300
+fuzz: deps
+	@fuzz/run --time $(FUZZ_TIME)
+	@for l in $(LINES); do \
+		selftests/vm/run --kernel $$l "XC_FUZZ_ITERS=50000 XC_FUZZ_SEED=random XC_TEST_TIMEOUT=3000 \
+			make -s -C selftests run_tests TESTS=xfrm_ctx_fuzz.py" || exit 1; \
+	done
+
+fuzz-regress: deps
+	@fuzz/run --regress
+
+soak: deps
+	@for l in $(LINES); do \
+		selftests/vm/run --kernel $$l --timeout 5400 \
+			"XC_TEST_TIMEOUT=5000 make -s -C selftests run_tests TESTS=xfrm_ctx_soak.py" || exit 1; \
+	done
+
+clean:
+	rm -rf $(BUILD)/kmod $(BUILD)/helper $(BUILD)/vm $(BUILD)/fuzz $(BUILD)/bench
+
+.PHONY: all deps modules helper unit check-spec vm check demo regen clean install bench fuzz fuzz-regress soak

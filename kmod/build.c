@@ -595,6 +595,40 @@ static int xc_set_basics(struct xfrm_state *x, struct nlattr **tb,
 	return xc_set_optional(x, tb, extack);
 }
 
+/*
+ * What XFRM netlink refuses for an SA with a direction, refused here too:
+ * an output SA has no replay window or input counters, an input SA no
+ * output counter, and neither takes the other direction's flags.
+ */
+static int xc_check_dir(const struct xfrm_state *x, struct nlattr **tb,
+			const struct nlattr *nest, struct netlink_ext_ack *extack)
+{
+	const char *msg = NULL;
+	u8 dir = xc_state_dir(x);
+
+	if (dir == XC_SA_DIR_OUT) {
+		if (xc_replay_seq(x) || (x->replay_esn ? x->replay_esn->replay_window :
+					 x->props.replay_window))
+			msg = "an output SA has no replay window or input counter";
+		else if (x->props.flags & (XFRM_STATE_DECAP_DSCP | XFRM_STATE_ICMP))
+			msg = "flags decap-dscp and icmp are for input SAs";
+		else if (x->mapping_maxage)
+			msg = "mapping-maxage is for input SAs";
+	} else if (dir == XC_SA_DIR_IN) {
+		if (xc_replay_oseq(x))
+			msg = "an input SA has no output counter";
+		else if (x->props.flags & XFRM_STATE_NOPMTUDISC ||
+			 x->props.extra_flags & XFRM_SA_XFLAG_DONT_ENCAP_DSCP)
+			msg = "flags nopmtudisc and dont-encap-dscp are for output SAs";
+	}
+	if (msg) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "%s", msg);
+		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_SA_DIR] ?: nest);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Free a state that was never inserted, as XFRM netlink does. */
 void xc_state_discard(struct xfrm_state *x)
 {
@@ -639,6 +673,8 @@ struct xfrm_state *xc_build_state(struct net *net, const struct nlattr *nest,
 	}
 	if (!err)
 		err = xc_set_replay(x, tb[XFRM_CTX_SA_REPLAY], extack);
+	if (!err)
+		err = xc_check_dir(x, tb, nest, extack);
 	if (err)
 		goto fail;
 

@@ -39,7 +39,10 @@ static int xc_check_all_exportable(struct xc_targets *t, struct netlink_ext_ack 
 	return 0;
 }
 
-/* Freeze (if asked) after every check passed; undo with the thaw of each. */
+/*
+ * Freeze (if asked) after every check passed. SAs frozen already are refused
+ * (no renew here), so undoing means thawing every target.
+ */
 static int xc_export_prepare(struct xc_net *xn, struct xc_targets *t, u32 flags,
 			     unsigned int lease, struct netlink_ext_ack *extack)
 {
@@ -49,7 +52,7 @@ static int xc_export_prepare(struct xc_net *xn, struct xc_targets *t, u32 flags,
 	if (err || !(flags & XFRM_CTX_F_FREEZE))
 		return err;
 	mutex_lock(&xn->lock);
-	err = xc_freeze_targets(xn, t, lease, flags & XFRM_CTX_F_RENEW, extack);
+	err = xc_freeze_targets(xn, t, lease, false, extack);
 	mutex_unlock(&xn->lock);
 	return err;
 }
@@ -74,11 +77,12 @@ int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
 	struct xc_targets t;
 	struct sk_buff *msg;
 	unsigned int i;
+	size_t size;
 	u32 flags;
 	void *hdr;
 	int err;
 
-	err = xc_check_flags(info, XFRM_CTX_F_FREEZE | XFRM_CTX_F_RENEW, &flags);
+	err = xc_check_flags(info, XFRM_CTX_F_FREEZE, &flags);
 	if (err)
 		return err;
 	err = xc_targets_get(net, info, &t);
@@ -94,8 +98,10 @@ int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out;
 
+	for (i = 0, size = 0; i < t.n; i++)
+		size += xc_snapshot_size(t.x[i]);
 	err = -ENOMEM;
-	msg = genlmsg_new(t.n * xc_snapshot_size(t.x[0]), GFP_KERNEL);
+	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)
 		goto undo;
 	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq, &xc_genl_family, 0,
@@ -162,7 +168,7 @@ int xfrm_ctx_nl_export_start(struct netlink_callback *cb)
 
 	if (attrs[XFRM_CTX_A_FLAGS]) {
 		flags = nla_get_u32(attrs[XFRM_CTX_A_FLAGS]);
-		if (flags & ~(XFRM_CTX_F_FREEZE | XFRM_CTX_F_RENEW)) {
+		if (flags & ~XFRM_CTX_F_FREEZE) {
 			NL_SET_ERR_MSG_FMT_MOD(cb->extack,
 					       "flags 0x%x do not apply to export", flags);
 			NL_SET_BAD_ATTR(cb->extack, attrs[XFRM_CTX_A_FLAGS]);

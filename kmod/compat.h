@@ -43,6 +43,10 @@ static inline struct nlattr **xc_dump_attrs(struct netlink_callback *cb)
 }
 
 /* Fields of struct xfrm_state that only some kernels have. */
+/* uapi values of SA directions (6.10+); 0 means none. */
+#define XC_SA_DIR_IN		1
+#define XC_SA_DIR_OUT		2
+
 #ifdef XC_HAVE_SA_DIR
 #define XC_FEAT_SA_DIR		XFRM_CTX_FEAT_SA_DIR
 static inline u8 xc_state_dir(const struct xfrm_state *x) { return x->dir; }

@@ -100,7 +100,8 @@ int xc_jump_out(struct xfrm_state *x, u64 jump, const struct nlattr *attr,
 	u64 cur = xc_replay_oseq(x);
 	int err;
 
-	if (!jump || x->id.proto == IPPROTO_COMP)
+	/* An input SA (SA directions) keeps its output counter at 0. */
+	if (!jump || x->id.proto == IPPROTO_COMP || xc_state_dir(x) == XC_SA_DIR_IN)
 		return 0;
 	err = xc_check_room(x, cur, jump, true, attr, extack);
 	if (err)
@@ -115,7 +116,7 @@ int xc_jump_in(struct xfrm_state *x, u64 jump, const struct nlattr *attr,
 	u64 cur = xc_replay_seq(x);
 	int err;
 
-	if (!jump || x->id.proto == IPPROTO_COMP)
+	if (!jump || x->id.proto == IPPROTO_COMP || xc_state_dir(x) == XC_SA_DIR_OUT)
 		return 0;
 	err = xc_check_room(x, cur, jump, false, attr, extack);
 	if (err)

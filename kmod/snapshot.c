@@ -227,11 +227,22 @@ static int xc_put_stats(struct sk_buff *skb, const struct xc_snap *s)
 	return 0;
 }
 
-/* A generous upper bound of the nest, for sizing reply messages. */
+/* An upper bound of x's nest, for sizing reply messages. */
 size_t xc_snapshot_size(const struct xfrm_state *x)
 {
-	return 1024 + XFRM_CTX_MAX_REPLAY_WINDOW / 8 +
-	       4 * (CRYPTO_MAX_ALG_NAME + XFRM_CTX_MAX_ALG_KEY_LEN + 64);
+	/* fixed attributes, selector, lifetimes, nests and their headers */
+	size_t n = 768;
+
+	n += (x->replay_esn ? x->replay_esn->bmp_len : 1) * sizeof(u32);
+	if (x->aead)
+		n += 192 + DIV_ROUND_UP(x->aead->alg_key_len, 8);
+	if (x->aalg)
+		n += 192 + DIV_ROUND_UP(x->aalg->alg_key_len, 8);
+	if (x->ealg)
+		n += 192 + DIV_ROUND_UP(x->ealg->alg_key_len, 8);
+	if (x->calg)
+		n += 96;
+	return n;
 }
 
 /*

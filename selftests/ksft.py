@@ -179,6 +179,17 @@ def main(fn):
     t.finish()
 
 
+def wait_for_path(path, timeout):
+    """Wait until path exists (a sysfs node appearing); return it."""
+    import time
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{path} did not appear within {timeout}s")
+        time.sleep(0.1)
+    return path
+
+
 # --- reading `ip -s xfrm state` ----------------------------------------------
 def xfrm_states(text):
     """Split `ip -s xfrm state` output into {(dst, spi_hex): block}."""

@@ -5,6 +5,8 @@ own errno and an extack message naming the problem, and afterwards every SA
 of both namespaces must be byte-identical to before (`ip -s xfrm state`).
 
     [ A: SAs 0x100 (GCM, ESN), 0x200 (CBC) ]      [ B: SA 0x300 (GCM) ]
+    [ C: SA 0x400 offloaded to a netdevsim device (built from the kernel's
+         own source by scripts/build-testmods; Debian does not ship it) ]
 """
 import copy
 import json
@@ -133,6 +135,30 @@ def test(t):
                        capture_output=True, text=True)
     t.ok(r.returncode == 0 and '"version": 1' in r.stdout,
          "root of a user namespace may use the family in a netns it owns", r.stderr.strip())
+
+    # An SA offloaded to hardware: its keys and counters live in the NIC.
+    c, = t.setup_ns("C")
+    t.run(None, "modprobe netdevsim")
+    t.on_exit(lambda: subprocess.run(["rmmod", "netdevsim"], capture_output=True))
+    with open("/sys/bus/netdevsim/new_device", "w") as f:
+        f.write("77 1\n")
+    t.on_exit(lambda: open("/sys/bus/netdevsim/del_device", "w").write("77\n"))
+    dev = ksft.wait_for_path("/sys/bus/netdevsim/devices/netdevsim77/net", 10)
+    ifname = next(iter(__import__("os").listdir(dev)))
+    t.run(None, f"ip link set {ifname} netns {c}")
+    t.ip_batch(c, [f"link set {ifname} up", f"addr add 10.7.0.1/24 dev {ifname}",
+                   f"xfrm state add src 10.7.0.1 dst 10.7.0.2 proto esp spi 0x400 mode transport "
+                   f"{GCM} offload dev {ifname} dir out"])
+    shown = t.run(c, "ip xfrm state", quiet=True)
+    t.ok("crypto offload parameters" in shown or "offload" in shown, "the SA is offloaded", shown)
+    before_c = dump(t, c)
+    id400 = {"family": 2, "daddr": "0a070002", "spi": 0x400, "proto": 50}
+    t.refused(c, "freeze", {"sa-id": id400}, "EOPNOTSUPP", "hardware-offloaded",
+              "freeze of an offloaded SA")
+    t.refused(c, "export", {"sa-id": id400, "flags": "freeze"}, "EOPNOTSUPP",
+              "hardware-offloaded", "export of an offloaded SA")
+    t.eq("the offloaded SA is byte-identical", before_c, dump(t, c))
+    t.run(c, "ip xfrm state flush")
 
     t.eq("A's SAs are byte-identical after every refusal", before[0], dump(t, a))
     t.eq("B's SAs are byte-identical after every refusal", before[1], dump(t, b))

@@ -88,18 +88,30 @@ def test(t):
     # IPcomp brings its IPIP helper state along on both sides.
     t.eq("same number of states (IPcomp helpers included)", len(sa_a), len(sa_b))
 
-    # SA direction, on kernels that have it: set by import in A, carried to B.
+    # SA direction, on kernels that have it: set by import in A, carried to
+    # B; jumps apply only to the counters of the SA's direction.
     feats = t.xc(a, "get-info", {}, quiet=True)["features"]
     if not feats & 2:
-        ksft.log("this kernel has no SA directions: the dir case does not apply")
+        ksft.log("this kernel has no SA directions: the dir cases do not apply")
         return
-    sa = dict(by_key[("192.0.2.101", 0x1001)], spi=0x999, dir=2)
-    t.xc(a, "import", {"sa": [sa]})
-    ida = {"family": 2, "daddr": sa["daddr"], "spi": 0x999, "proto": 50}
-    out = t.xc(a, "export", {"sa-id": ida})["sa"][0]
-    t.eq("dir out survives import in A", 2, out.get("dir"))
-    t.xc(b, "import", {"sa": [out]})
-    t.eq("dir out carried to B", 2, t.xc(b, "export", {"sa-id": ida})["sa"][0].get("dir"))
+    base = by_key[("192.0.2.101", 0x1001)]
+    zero_in = {"window": 0, "seq": 0, "seq-hi": 0, "bitmap": "00000000"}
+    sa_out = dict(base, spi=0x998, dir=2, replay=dict(base["replay"], **zero_in))
+    sa_in = dict(base, spi=0x999, dir=1, replay=dict(base["replay"], oseq=0, **{"oseq-hi": 0}))
+    t.xc(a, "import", {"sa": [sa_out, sa_in]})
+    ids = {spi: {"family": 2, "daddr": base["daddr"], "spi": spi, "proto": 50} for spi in (0x998, 0x999)}
+    exp = {spi: t.xc(a, "export", {"sa-id": i})["sa"][0] for spi, i in ids.items()}
+    t.eq("dir out and dir in survive import in A", (2, 1), (exp[0x998].get("dir"), exp[0x999].get("dir")))
+    t.xc(b, "import", {"sa": list(exp.values()), "out-jump": 1000, "in-jump": 5})
+    got = {spi: t.xc(b, "export", {"sa-id": i})["sa"][0] for spi, i in ids.items()}
+    t.eq("directions carried to B", (2, 1), (got[0x998].get("dir"), got[0x999].get("dir")))
+    r_out, r_in = got[0x998]["replay"], got[0x999]["replay"]
+    t.eq("output SA: out-jump applied, input counter left at 0",
+         (exp[0x998]["replay"]["oseq"] + 1000, 0), (r_out["oseq"], r_out["seq"]))
+    t.eq("input SA: in-jump applied, output counter left at 0",
+         (0, exp[0x999]["replay"]["seq"] + 5), (r_in["oseq"], r_in["seq"]))
+    t.refused(b, "import", {"sa": [dict(sa_out, spi=0x997, replay=base["replay"])]}, "EINVAL",
+              "an output SA has no replay window", "an output SA with a replay window")
 
 
 ksft.main(test)

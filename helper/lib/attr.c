@@ -16,7 +16,7 @@ void xc_buf_init(struct xc_buf *b)
 void xc_buf_free(struct xc_buf *b)
 {
 	if (b->data)
-		memset(b->data, 0, b->cap);	/* buffers hold keys */
+		explicit_bzero(b->data, b->cap);	/* buffers hold keys */
 	free(b->data);
 	xc_buf_init(b);
 }
@@ -41,7 +41,7 @@ int xc_buf_reserve(struct xc_buf *b, size_t n)
 	}
 	if (b->data) {
 		memcpy(p, b->data, b->len);
-		memset(b->data, 0, b->cap);
+		explicit_bzero(b->data, b->cap);
 		free(b->data);
 	}
 	b->data = p;

@@ -121,7 +121,7 @@ static int parse_getsa(struct nl_msg *msg, void *arg)
 	if (err)
 		return xc_fail(s->h, err, "malformed SA in the XFRM dump");
 	if (!xc_sa_matches(&sa, s->t)) {
-		memset(&sa, 0, sizeof(sa));
+		explicit_bzero(&sa, sizeof(sa));
 		return 0;
 	}
 	xc_buf_init(&b);
@@ -131,7 +131,7 @@ static int parse_getsa(struct nl_msg *msg, void *arg)
 					 XFRMCTX_REC_F_MANDATORY | XFRMCTX_REC_F_NESTED,
 					 b.data, b.len);
 	xc_buf_free(&b);
-	memset(&sa, 0, sizeof(sa));
+	explicit_bzero(&sa, sizeof(sa));
 	if (err)
 		return err;
 	s->count++;

@@ -137,7 +137,7 @@ static void by_id(struct xfrmctx *h, const struct sa_list *l, size_t from, size_
 		else
 			xfrmctx_thaw(h, &t, NULL);
 	}
-	memset(sa, 0, sizeof(*sa));
+	explicit_bzero(sa, sizeof(*sa));
 	free(sa);
 	memcpy(h->errmsg, keep, sizeof(keep));
 }
@@ -270,7 +270,7 @@ static int import_xfrm(struct xfrmctx *h, const struct sa_list *l,
 		memcpy(h->errmsg, keep, sizeof(keep));
 		*count = 0;
 	}
-	memset(sa, 0, sizeof(*sa));
+	explicit_bzero(sa, sizeof(*sa));
 	free(sa);
 	return err;
 }

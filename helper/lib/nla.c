@@ -12,13 +12,14 @@ int xc_parse(const struct nlattr **tb, int max, const void *data, size_t len)
 	memset(tb, 0, sizeof(*tb) * (max + 1));
 	while (off + NLA_HDRLEN <= len) {
 		const struct nlattr *a = (const struct nlattr *)(p + off);
-		int type = a->nla_type & NLA_TYPE_MASK;
+		struct nlattr h = xc_hdr(a);
+		int type = h.nla_type & NLA_TYPE_MASK;
 
-		if (a->nla_len < NLA_HDRLEN || a->nla_len > len - off)
+		if (h.nla_len < NLA_HDRLEN || h.nla_len > len - off)
 			return -EBADMSG;
 		if (type <= max)
 			tb[type] = a;
-		off += NLA_ALIGN(a->nla_len);
+		off += NLA_ALIGN(h.nla_len);
 	}
 	return 0;
 }

@@ -11,7 +11,8 @@
 #include <linux/netlink.h>
 
 /* Fill tb[0..max] with the attributes of data (later ones win); -EBADMSG
- * if an attribute runs past the end. Types above max are ignored. */
+ * if an attribute runs past the end. Types above max are ignored. data
+ * need not be aligned: headers are read with memcpy, never dereferenced. */
 int xc_parse(const struct nlattr **tb, int max, const void *data, size_t len);
 
 static inline const void *xc_data(const struct nlattr *a)
@@ -19,9 +20,17 @@ static inline const void *xc_data(const struct nlattr *a)
 	return (const char *)a + NLA_HDRLEN;
 }
 
+static inline struct nlattr xc_hdr(const struct nlattr *a)
+{
+	struct nlattr h;
+
+	memcpy(&h, a, sizeof(h));
+	return h;
+}
+
 static inline size_t xc_len(const struct nlattr *a)
 {
-	return a->nla_len - NLA_HDRLEN;
+	return xc_hdr(a).nla_len - NLA_HDRLEN;
 }
 
 /* Scalar getters: 0, or -EBADMSG when the payload is too short. */

@@ -145,8 +145,9 @@ int xc_sa_from_xfrm(const struct nlmsghdr *nlh, time_t now, struct xfrmctx_sa *s
 	if ((a = tb[XFRMA_REPLAY_ESN_VAL])) {
 		const struct xfrm_replay_state_esn *x = xc_data(a);
 
-		if (xc_len(a) < sizeof(*x) || x->bmp_len > 128 ||
-		    xc_len(a) < sizeof(*x) + x->bmp_len * 4)
+		if (xc_len(a) < sizeof(*x) || x->bmp_len > XFRM_CTX_MAX_REPLAY_WINDOW / 32 ||
+		    xc_len(a) < sizeof(*x) + x->bmp_len * 4 ||
+		    x->replay_window > x->bmp_len * 32)
 			return -EBADMSG;
 		sa->replay.mode = (p->flags & XFRM_STATE_ESN) ? XFRM_CTX_REPLAY_MODE_ESN :
 							      XFRM_CTX_REPLAY_MODE_BMP;

@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Benchmark 2: the hand-over gap of one tunnel under a steady UDP stream.
+
+The peer sends RATE datagrams per second (traffic.py udp-send, numbered)
+through the tunnel to 192.168.2.1, which both gateways have; a receiver on
+each gateway stamps every arrival (udprecv.py). The tunnel is handed back
+and forth ROUNDS times; for each hand-over from X to Y:
+
+  gap   first arrival through Y after the hand-over began minus the last
+        arrival through X
+  lost  datagrams numbered between those two that arrived nowhere
+
+Paths:
+  module    xcbench (libxfrmctx in one process, as an HA daemon would run
+            it): export X reqid 1 freeze; import Y staged out-jump; VIP to
+            Y (rtnetlink + gratuitous ARP, in this process); thaw Y;
+            release X
+  nomodule  xcbench on the XFRM netlink path: export X; import Y with an
+            out-jump; VIP to Y; delete X's SAs
+  charon    a new IKEv2 negotiation by strongSwan's charon (charon.py)
+"""
+import json
+import os
+import signal
+import subprocess
+import time
+
+import topo
+from common import HERE, TOP, Driver, emit, log, median
+
+RATE = 500
+ROUNDS = 5
+SETTLE_S = 1.0		# steady traffic between hand-overs
+
+
+def move_vip(tp, to, frm):
+    """topo.Topo.move_vip without its two log lines: under TCG each line on
+    the serial console costs milliseconds, inside the measured gap."""
+    topo.addr_change(frm, "eth0", topo.VIP, add=False)
+    topo.addr_change(to, "eth0", topo.VIP, add=True)
+    topo.gratuitous_arp(to, "eth0", topo.VIP, tp.macs[to])
+
+
+class Stream:
+    """The UDP stream and one receiver per gateway."""
+
+    def __init__(self, peer, gateways):
+        self.recv = {}
+        for gw in gateways:
+            p = subprocess.Popen(["ip", "netns", "exec", gw, "python3", os.path.join(HERE, "udprecv.py"),
+                                  "192.168.2.1", "5000"], stdout=subprocess.PIPE, text=True)
+            p.stdout.readline()
+            self.recv[gw] = p
+        self.send = subprocess.Popen(["ip", "netns", "exec", peer, "python3",
+                                      os.path.join(TOP, "selftests/traffic.py"), "udp-send", "192.168.1.1",
+                                      "192.168.2.1", "5000", str(RATE), "3600"],
+                                     stdout=subprocess.PIPE, text=True)
+
+    def stop(self):
+        self.send.send_signal(signal.SIGTERM)
+        sent = json.loads(self.send.communicate()[0])["sent"]
+        arrivals = {}
+        for gw, p in self.recv.items():
+            p.send_signal(signal.SIGTERM)
+            arrivals[gw] = json.loads(p.communicate()[0])
+        return sent, arrivals
+
+
+def wait_arrivals_at(path_gw, since, timeout=30):
+    """Nothing to poll from outside the receiver: just give the stream time."""
+    time.sleep(SETTLE_S)
+
+
+def analyse(path, handovers, arrivals, kernel_note=""):
+    """handovers: [(from_gw, to_gw, t_begin, t_end, steps)]"""
+    seen = {}
+    for gw, lst in arrivals.items():
+        for seq, ts in lst:
+            seen.setdefault(seq, (gw, ts))
+    rows = []
+    for k, (frm, to, t0, t1, steps) in enumerate(handovers):
+        before = [(seq, ts) for seq, ts in arrivals[frm] if ts <= t1]
+        after = [(seq, ts) for seq, ts in arrivals[to] if ts >= t0]
+        if not before or not after:
+            log(f"{path} hand-over {k}: no traffic on one side (before {len(before)}, after {len(after)})")
+            continue
+        last_seq, last_ts = max(before, key=lambda x: x[1])
+        first_seq, first_ts = min(after, key=lambda x: x[1])
+        lost = sum(1 for s in range(last_seq + 1, first_seq) if s not in seen)
+        row = dict(path=path, round=k, gap_ms=(first_ts - last_ts) * 1e3, lost=lost, rate=RATE,
+                   steps_ms={s: round(v, 3) for s, v in steps.items()}, handover_ms=(t1 - t0) * 1e3)
+        emit("gap", **row)
+        log(f"{path} #{k}: gap {row['gap_ms']:.1f} ms, lost {lost} of {RATE}/s, hand-over "
+            f"{row['handover_ms']:.1f} ms ({', '.join(f'{s} {v:.1f}' for s, v in row['steps_ms'].items())})")
+        rows.append(row)
+    return rows
+
+
+def with_module(t):
+    tp = topo.Topo(t)
+    gws = [tp.gwa, tp.gwb]
+    drv = Driver()
+    drv(f"open {tp.gwa} {tp.gwa}")
+    drv(f"open {tp.gwb} {tp.gwb}")
+    st = Stream(tp.peer, gws)
+    handovers = []
+    try:
+        time.sleep(2 * SETTLE_S)
+        for k in range(ROUNDS):
+            frm, to = gws[k % 2], gws[(k + 1) % 2]
+            ex = drv(f"export {frm} reqid {topo.REQID} freeze 30")
+            im = drv(f"import {to} staged out 64")
+            v0 = time.time()
+            move_vip(tp, to, frm)
+            v1 = time.time()
+            th = drv(f"thaw {to} reqid {topo.REQID}")
+            drv(f"release {frm} reqid {topo.REQID}")
+            handovers.append((frm, to, ex["t0"], th["t1"],
+                              {"export+freeze": ex["us"] / 1e3, "import": im["us"] / 1e3,
+                               "vip": (v1 - v0) * 1e3, "thaw": th["us"] / 1e3}))
+            time.sleep(SETTLE_S)
+    finally:
+        sent, arrivals = st.stop()
+        drv.close()
+    return analyse("module", handovers, arrivals)
+
+
+def without_module(t):
+    tp = topo.Topo(t)
+    gws = [tp.gwa, tp.gwb]
+    drv = Driver()
+    drv(f"open {tp.gwa} {tp.gwa} nomodule")
+    drv(f"open {tp.gwb} {tp.gwb} nomodule")
+    st = Stream(tp.peer, gws)
+    handovers = []
+    try:
+        time.sleep(2 * SETTLE_S)
+        for k in range(ROUNDS):
+            frm, to = gws[k % 2], gws[(k + 1) % 2]
+            ex = drv(f"export {frm} reqid {topo.REQID}")
+            im = drv(f"import {to} out 1000")
+            v0 = time.time()
+            move_vip(tp, to, frm)
+            v1 = time.time()
+            de = drv(f"delete {frm}")
+            handovers.append((frm, to, ex["t0"], de["t1"],
+                              {"export": ex["us"] / 1e3, "import": im["us"] / 1e3,
+                               "vip": (v1 - v0) * 1e3, "delete": de["us"] / 1e3}))
+            time.sleep(SETTLE_S)
+    finally:
+        sent, arrivals = st.stop()
+        drv.close()
+    return analyse("nomodule", handovers, arrivals)
+
+
+def run(t):
+    rows = with_module(t) + without_module(t)
+    try:
+        import charon
+        rows += charon.run(t, Stream, analyse, move_vip)
+    except charon.Unavailable as e:
+        log(f"charon baseline skipped: {e}")
+    for path in ("module", "nomodule", "charon"):
+        g = [r["gap_ms"] for r in rows if r["path"] == path]
+        if g:
+            log(f"gap {path}: median {median(g):.1f} ms over {len(g)} hand-overs")
+    return rows

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Logging, clocks and option values shared by the commands. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "ike_cmd.h"
+
+int64_t xc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t xc_wall(void)
+{
+	return (int64_t)time(NULL);
+}
+
+void xc_log(const char *fmt, ...)
+{
+	struct timespec ts;
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(stderr, "xfrmctx-ike: [%lld.%03ld] ", (long long)ts.tv_sec, ts.tv_nsec / 1000000);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void xc_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "xfrmctx-ike: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int xc_opt_uint(const char *opt, const char *val, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!val) {
+		xc_err("%s needs a value", opt);
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoul(val, &end, 10);
+	if (errno || end == val || *end || val[0] == '-' || v > max) {
+		xc_err("%s \"%s\": expected a whole number from 0 to %lu", opt, val, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
