@@ -22,7 +22,8 @@ int xc_valid_id(const char *id, size_t len)
 {
 	size_t i;
 
-	if (!len || len > XC_PSK_ID_MAX)
+	/* Identities name directories of serve's state: no "." or "..". */
+	if (!len || len > XC_PSK_ID_MAX || id[0] == '.')
 		return 0;
 	for (i = 0; i < len; i++)
 		if (!isalnum((unsigned char)id[i]) && !strchr("._-@", id[i]))
@@ -48,7 +49,7 @@ static int add_key(struct xc_keyring *kr, const char *name, unsigned int lineno,
 	size_t i;
 
 	if (!xc_valid_id(id, idlen)) {
-		snprintf(err, errlen, "%s line %u: identity \"%.*s\" is wrong: 1 to %d letters, digits or ._-@",
+		snprintf(err, errlen, "%s line %u: identity \"%.*s\" is wrong: 1 to %d letters, digits or ._-@, not starting with .",
 			 name, lineno, (int)(idlen > 80 ? 80 : idlen), id, XC_PSK_ID_MAX);
 		return -EINVAL;
 	}

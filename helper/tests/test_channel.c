@@ -65,6 +65,7 @@ TEST(keyfile_lines_identities_and_lengths)
 	ring_refused("gwA 0011\n", "line 1: the key of \"gwA\" has 4 hex digits; 64 to 128 are needed");
 	ring_refused("gwA " KEY_A "\ngwA " KEY_B "\n", "line 2: identity \"gwA\" appears twice");
 	ring_refused("gw/A " KEY_A "\n", "identity \"gw/A\" is wrong");
+	ring_refused(".. " KEY_A "\n", "identity \"..\" is wrong");
 	ring_refused("gwA " KEY_A " extra\n", "line 1: expected \"IDENTITY HEXKEY\"");
 	ring_refused("gwA zz00112233445566778899aabbccddeeff00112233445566778899aabbccddee\n",
 		     "is not hexadecimal");
