@@ -13,6 +13,13 @@ static const struct xc_cmd commands[] = {
 	{ "context", cmd_context, "context show [-i FILE]      what a context file holds" },
 	{ "monitor", cmd_monitor, "monitor                     the module's events, one line each" },
 	{ "info",    cmd_info,    "info                        version and features of the module" },
+	{ "push",    cmd_push,    "push HOST[:PORT] --psk FILE [--handover] ...   a context to the twin (TLS 1.3, PSK)" },
+	{ "serve",   cmd_serve,   "serve --psk FILE --dir DIR [--import] ...       receive contexts from push and sync" },
+	{ "sync",    cmd_sync,    "sync --to HOST --psk FILE [--period S] ...      keep the standby's snapshots current" },
+	{ "takeover", cmd_takeover, "takeover --dir DIR [--factor F] [--floor N]   carry the peer's tunnels (HA)" },
+	{ "key",     cmd_key,     "key new NAME -o FILE        a random pre-shared key" },
+	{ "seal",    cmd_seal,    "seal --key FILE [-i IN] [-o OUT]               a context file, sealed for the road" },
+	{ "unseal",  cmd_unseal,  "unseal --key FILE [-i IN] [-o OUT]             and opened again" },
 	{ "help",    cmd_help,    "help                        this text" },
 };
 

@@ -31,5 +31,12 @@ int cmd_info(int argc, char **argv);
 int cmd_state(int argc, char **argv);
 int cmd_context(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_push(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_takeover(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_seal(int argc, char **argv);
+int cmd_unseal(int argc, char **argv);
 
 #endif

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Private files of the HA commands: written whole or not at all (temporary
+ * file, fsync, rename, fsync of the directory), mode 0600, in directories
+ * of mode 0700; contexts stored plain or sealed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "channel.h"
+
+uint64_t xc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int xc_write_atomic(const char *path, const void *p, size_t n, char *err, size_t errlen)
+{
+	char *tmp = NULL, *copy = NULL;
+	int fd = -1, dfd, ret;
+
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	fd = mkstemp(tmp);	/* O_EXCL, mode 0600 */
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot create a temporary file next to %s: %s", path,
+			 strerror(errno));
+		free(tmp);
+		return ret;
+	}
+	ret = fchmod(fd, 0600) < 0 ? -errno : 0;
+	if (!ret)
+		ret = write_all(fd, p, n);
+	if (!ret && fsync(fd) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+		unlink(tmp);
+		free(tmp);
+		return ret;
+	}
+	free(tmp);
+	copy = strdup(path);
+	if (copy) {
+		dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		free(copy);
+	}
+	return 0;
+}
+
+int xc_read_all(const char *path, uint8_t **pp, size_t *np, size_t max, char *err, size_t errlen)
+{
+	int from_stdin = !strcmp(path, "-");
+	int fd = from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0, cap = 0;
+	uint8_t *p = NULL, *q;
+	ssize_t r;
+	int ret;
+
+	*pp = NULL;
+	*np = 0;
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return ret;
+	}
+	for (;;) {
+		if (len == cap) {
+			if (cap >= max) {
+				snprintf(err, errlen, "%s: larger than %zu bytes", from_stdin ? "stdin" : path, max);
+				ret = -EFBIG;
+				goto fail;
+			}
+			cap = cap ? cap * 2 : 65536;
+			q = realloc(p, cap + 1);
+			if (!q) {
+				snprintf(err, errlen, "out of memory");
+				ret = -ENOMEM;
+				goto fail;
+			}
+			p = q;
+		}
+		r = read(fd, p + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot read %s: %s", from_stdin ? "stdin" : path, strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	if (!from_stdin)
+		close(fd);
+	p[len] = '\0';
+	*pp = p;
+	*np = len;
+	return 0;
+fail:
+	if (!from_stdin)
+		close(fd);
+	if (p)
+		OPENSSL_cleanse(p, len);
+	free(p);
+	return ret;
+}
+
+int xc_private_dir(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) == 0)
+		return 0;
+	if (errno != EEXIST) {
+		snprintf(err, errlen, "cannot create directory %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a directory", path);
+		return -ENOTDIR;
+	}
+	if (st.st_mode & 077) {
+		snprintf(err, errlen, "directory %s has mode %04o: others may read what it holds; chmod 700 it",
+			 path, (unsigned int)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+int xc_ctx_load(const char *path, const struct xc_keyring *seal_keys,
+		struct xfrmctx_ctx **c, char *err, size_t errlen)
+{
+	uint8_t *raw = NULL, *plain = NULL;
+	size_t rawlen, plainlen;
+	int ret;
+
+	*c = NULL;
+	ret = xc_read_all(path, &raw, &rawlen, 256u << 20, err, errlen);
+	if (ret)
+		return ret;
+	if (xc_is_sealed(raw, rawlen)) {
+		if (!seal_keys) {
+			snprintf(err, errlen, "%s is sealed; give --seal KEYFILE", path);
+			ret = -EPERM;
+			goto out;
+		}
+		ret = xc_unseal(seal_keys, raw, rawlen, &plain, &plainlen, err, errlen);
+		if (ret)
+			goto out;
+		ret = xfrmctx_ctx_from_buf(plain, plainlen, c, err, errlen);
+		OPENSSL_cleanse(plain, plainlen);
+		free(plain);
+	} else {
+		ret = xfrmctx_ctx_from_buf(raw, rawlen, c, err, errlen);
+	}
+out:
+	OPENSSL_cleanse(raw, rawlen);
+	free(raw);
+	return ret;
+}
+
+int xc_image_store(const void *img, size_t len, const char *path, const struct xc_psk *seal_key,
+		   char *err, size_t errlen)
+{
+	uint8_t *sealed;
+	size_t sealed_len;
+	int ret;
+
+	if (!seal_key)
+		return xc_write_atomic(path, img, len, err, errlen);
+	ret = xc_seal(seal_key, img, len, &sealed, &sealed_len, err, errlen);
+	if (ret)
+		return ret;
+	ret = xc_write_atomic(path, sealed, sealed_len, err, errlen);
+	free(sealed);
+	return ret;
+}
+
+int xc_ctx_store(const struct xfrmctx_ctx *c, const char *path, const struct xc_psk *seal_key,
+		 char *err, size_t errlen)
+{
+	void *img;
+	size_t len;
+	int ret;
+
+	ret = xfrmctx_ctx_to_buf(c, &img, &len);
+	if (ret) {
+		snprintf(err, errlen, "cannot build the context: %s", strerror(-ret));
+		return ret;
+	}
+	ret = xc_image_store(img, len, path, seal_key, err, errlen);
+	OPENSSL_cleanse(img, len);
+	free(img);
+	return ret;
+}
