@@ -183,7 +183,9 @@ int xc_ctx_store(const struct xfrmctx_ctx *c, const char *path, const struct xc_
 int xc_image_store(const void *img, size_t len, const char *path, const struct xc_psk *seal_key,
 		   char *err, size_t errlen);
 
-uint64_t xc_now_ms(void);
+/* Wall-clock milliseconds since the epoch: the state directory keeps them
+ * across processes, so not CLOCK_MONOTONIC (which ike/ names xc_now_ms). */
+uint64_t xc_epoch_ms(void);
 
 /* ------------------------------------------------------------------ */
 /* What a standby keeps about a peer (DIR/PEER/state)                  */

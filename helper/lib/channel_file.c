@@ -18,7 +18,7 @@
 
 #include "channel.h"
 
-uint64_t xc_now_ms(void)
+uint64_t xc_epoch_ms(void)
 {
 	struct timespec ts;
 

@@ -182,7 +182,7 @@ int cmd_push(int argc, char **argv)
 		goto thaw;
 	seq = a.has_seq ? a.seq : ha_next_seq(last);
 	r = ha_send_context("push", ch, a.handover ? XC_KIND_HANDOVER : XC_KIND_SNAPSHOT, seq,
-			    xc_now_ms(), img, len, answer, sizeof(answer));
+			    xc_epoch_ms(), img, len, answer, sizeof(answer));
 	if (r == 0)
 		xc_chan_send(ch, XC_FR_BYE, seq, NULL, 0, err, sizeof(err));
 	xc_chan_close(ch, r == 0);

@@ -164,7 +164,7 @@ static int on_context(struct conn *c, const struct xc_frame *f)
 			goto refuse;
 		st.snap_seq = f->seq;
 		st.snap_taken_ms = m.taken_ms;
-		st.snap_received_ms = xc_now_ms();
+		st.snap_received_ms = xc_epoch_ms();
 		st.snap_sas = sas;
 		snprintf(reply, sizeof(reply), "stored a snapshot of %u SA%s", sas, sas == 1 ? "" : "s");
 		if (pps >= 0)
@@ -178,7 +178,7 @@ static int on_context(struct conn *c, const struct xc_frame *f)
 		if (xc_image_store(m.image, m.image_len, path, c->s->seal_key, why, sizeof(why)))
 			goto refuse;
 		st.handover_seq = f->seq;
-		st.handover_received_ms = xc_now_ms();
+		st.handover_received_ms = xc_epoch_ms();
 		st.handover_sas = sas;
 		st.handover_imported = c->s->a.import;
 		st.handover_used = 0;
@@ -191,7 +191,7 @@ static int on_context(struct conn *c, const struct xc_frame *f)
 				 sas == 1 ? "" : "s");
 	}
 	*last = f->seq;
-	st.last_msg_ms = xc_now_ms();
+	st.last_msg_ms = xc_epoch_ms();
 	if (is_sync)
 		st.sync_closed = 0;
 	if (xc_peer_state_save(c->dir, &st, why, sizeof(why)))
@@ -271,7 +271,7 @@ static int serve_conn(struct serve *s, int fd)
 		xc_chan_close(c.ch, 0);
 		return 1;
 	}
-	c.opened_ms = xc_now_ms();
+	c.opened_ms = xc_epoch_ms();
 	LOG(&c, "session open (%s)", xc_chan_cipher(c.ch));
 	for (;;) {
 		r = xc_chan_recv(c.ch, &f, err, sizeof(err));

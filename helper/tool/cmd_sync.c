@@ -143,7 +143,7 @@ static int send_one(struct sync *s, uint8_t kind, const char *why, struct xfrmct
 
 	if (ha_export("sync", s->h, &s->a, lease, &c, &sas, &pols))
 		return -1;
-	taken = xc_now_ms();
+	taken = xc_epoch_ms();
 	if (kind == XC_KIND_SNAPSHOT)
 		set_thresholds(s, c);
 	if (xfrmctx_ctx_to_buf(c, &img, &len)) {
@@ -166,7 +166,7 @@ static int send_one(struct sync *s, uint8_t kind, const char *why, struct xfrmct
 		return -1;
 	}
 	s->sent++;
-	s->last_send_ms = xc_now_ms();
+	s->last_send_ms = xc_epoch_ms();
 	if (s->a.verbose || kind == XC_KIND_HANDOVER)
 		ha_log("sync", "%s seq %llu (%s): %u SAs, %u policies: %s",
 		       kind == XC_KIND_HANDOVER ? "hand-over" : "snapshot", (unsigned long long)s->seq,
@@ -230,7 +230,7 @@ static int handover(struct sync *s)
 		return 0;
 	}
 	if (!s->ch)
-		try_connect(s, xc_now_ms());
+		try_connect(s, xc_epoch_ms());
 	if (s->ch)
 		r = send_one(s, XC_KIND_HANDOVER, "SIGUSR1", &c);
 	if (c && !ha_ctx_ids(c, &ids, &n))
@@ -314,7 +314,7 @@ int cmd_sync(int argc, char **argv)
 	ha_log("sync", "%s to %s every %.1f s or %u packets", err, s.a.to, s.a.period, s.a.threshold);
 	for (;;) {
 		struct pollfd pfd[2];
-		uint64_t now = xc_now_ms(), deadline;
+		uint64_t now = xc_epoch_ms(), deadline;
 		unsigned int what = 0;
 		struct timespec ts;
 		int nfd = 1, tmo;
@@ -350,7 +350,7 @@ int cmd_sync(int argc, char **argv)
 				s.next_connect_ms = now + (uint64_t)(s.a.period * 1000);
 			}
 			dirty = 0;
-			now = xc_now_ms();
+			now = xc_epoch_ms();
 		}
 		deadline = s.ch ? s.last_send_ms + (uint64_t)(s.a.period * 1000) : s.next_connect_ms;
 		tmo = deadline > now ? (int)(deadline - now) : 0;
@@ -381,7 +381,7 @@ int cmd_sync(int argc, char **argv)
 		if (nfd == 2 && pfd[1].revents) {
 			ha_log("sync", "%s closed the session", s.a.to);
 			disconnect(&s, 0);
-			s.next_connect_ms = xc_now_ms();
+			s.next_connect_ms = xc_epoch_ms();
 		}
 	}
 out:

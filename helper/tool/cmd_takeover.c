@@ -217,7 +217,7 @@ static int crash(struct xfrmctx *h, const char *pdir, const struct ha_args *a,
 	res->mode = "crash";
 	res->snap_seq = st->snap_seq;
 	res->peak_pps = xc_rate_peak(st);
-	res->age_s = (double)(xc_now_ms() - st->snap_received_ms) / 1000.0;
+	res->age_s = (double)(xc_epoch_ms() - st->snap_received_ms) / 1000.0;
 	if (res->age_s < 0)
 		res->age_s = 0;
 	res->factor = jp.factor;
@@ -272,7 +272,7 @@ int cmd_takeover(int argc, char **argv)
 	struct xfrmctx *h = NULL;
 	struct ha_args a;
 	char pdir[600], err[512];
-	uint64_t start = xc_now_ms();
+	uint64_t start = xc_epoch_ms();
 	int rc = XC_EXIT_FAIL, lock = -1, n;
 
 	if (argc == 1 && !strcmp(argv[0], "help")) {
@@ -315,7 +315,7 @@ int cmd_takeover(int argc, char **argv)
 			rc = op_error("takeover", err);
 			goto out;
 		}
-		now = xc_now_ms();
+		now = xc_epoch_ms();
 		res.waited_s = (double)(now - start) / 1000.0;
 		if (st.handover_imported && !st.handover_used && st.handover_received_ms > st.takeover_ms) {
 			if (planned(h, pdir, &a, &seal, &res))
