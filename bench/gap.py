@@ -10,11 +10,13 @@ and forth ROUNDS times; for each hand-over from X to Y:
         arrival through X
   lost  datagrams numbered between those two that arrived nowhere
 
-Paths:
-  module    xcbench (libxfrmctx in one process, as an HA daemon would run
-            it): export X reqid 1 freeze; import Y staged out-jump; VIP to
-            Y (rtnetlink + gratuitous ARP, in this process); thaw Y;
-            release X
+Paths (xcbench: libxfrmctx in one process, as an HA daemon runs it; the
+VIP moves by rtnetlink and a gratuitous ARP from the same process):
+  module    the standby holds the SAs staged from an earlier snapshot; the
+            hand-over: export X frozen, update Y's counters (+ jump), VIP
+            to Y, thaw Y; then release X
+  module-cold  nothing staged: export X frozen, import Y staged with the
+            jump, VIP, thaw Y; release X
   nomodule  xcbench on the XFRM netlink path: export X; import Y with an
             out-jump; VIP to Y; delete X's SAs
   charon    a new IKEv2 negotiation by strongSwan's charon (charon.py)
@@ -35,7 +37,8 @@ SETTLE_S = 1.0		# steady traffic between hand-overs
 
 def move_vip(tp, to, frm):
     """topo.Topo.move_vip without its two log lines: under TCG each line on
-    the serial console costs milliseconds, inside the measured gap."""
+    the serial console costs milliseconds, inside the measured gap. The
+    charon baseline uses it; the xcbench paths move the VIP in C (vip.c)."""
     topo.addr_change(frm, "eth0", topo.VIP, add=False)
     topo.addr_change(to, "eth0", topo.VIP, add=True)
     topo.gratuitous_arp(to, "eth0", topo.VIP, tp.macs[to])
@@ -96,71 +99,79 @@ def analyse(path, handovers, arrivals, kernel_note=""):
     return rows
 
 
-def with_module(t):
+def rounds(t, path, nomodule, one):
+    """ROUNDS hand-overs back and forth under the stream; one(drv, frm, to)
+    runs a hand-over and returns (t_begin, t_end, steps)."""
     tp = topo.Topo(t)
     gws = [tp.gwa, tp.gwb]
     drv = Driver()
-    drv(f"open {tp.gwa} {tp.gwa}")
-    drv(f"open {tp.gwb} {tp.gwb}")
+    flag = " nomodule" if nomodule else ""
+    drv(f"open {tp.gwa} {tp.gwa}{flag}")
+    drv(f"open {tp.gwb} {tp.gwb}{flag}")
     st = Stream(tp.peer, gws)
     handovers = []
     try:
         time.sleep(2 * SETTLE_S)
         for k in range(ROUNDS):
             frm, to = gws[k % 2], gws[(k + 1) % 2]
-            ex = drv(f"export {frm} reqid {topo.REQID} freeze 30")
-            im = drv(f"import {to} staged out 64")
-            v0 = time.time()
-            move_vip(tp, to, frm)
-            v1 = time.time()
-            th = drv(f"thaw {to} reqid {topo.REQID}")
-            drv(f"release {frm} reqid {topo.REQID}")
-            handovers.append((frm, to, ex["t0"], th["t1"],
-                              {"export+freeze": ex["us"] / 1e3, "import": im["us"] / 1e3,
-                               "vip": (v1 - v0) * 1e3, "thaw": th["us"] / 1e3}))
+            handovers.append((frm, to) + one(drv, frm, to))
             time.sleep(SETTLE_S)
     finally:
         sent, arrivals = st.stop()
         drv.close()
-    return analyse("module", handovers, arrivals)
+    return analyse(path, handovers, arrivals)
 
 
-def without_module(t):
-    tp = topo.Topo(t)
-    gws = [tp.gwa, tp.gwb]
-    drv = Driver()
-    drv(f"open {tp.gwa} {tp.gwa} nomodule")
-    drv(f"open {tp.gwb} {tp.gwb} nomodule")
-    st = Stream(tp.peer, gws)
-    handovers = []
-    try:
-        time.sleep(2 * SETTLE_S)
-        for k in range(ROUNDS):
-            frm, to = gws[k % 2], gws[(k + 1) % 2]
-            ex = drv(f"export {frm} reqid {topo.REQID}")
-            im = drv(f"import {to} out 1000")
-            v0 = time.time()
-            move_vip(tp, to, frm)
-            v1 = time.time()
-            de = drv(f"delete {frm}")
-            handovers.append((frm, to, ex["t0"], de["t1"],
-                              {"export": ex["us"] / 1e3, "import": im["us"] / 1e3,
-                               "vip": (v1 - v0) * 1e3, "delete": de["us"] / 1e3}))
-            time.sleep(SETTLE_S)
-    finally:
-        sent, arrivals = st.stop()
-        drv.close()
-    return analyse("nomodule", handovers, arrivals)
+VIP_ARGS = f"eth0 {topo.VIP}"
+
+
+def staged(drv, frm, to):
+    """What an HA pair runs: the standby holds the SAs staged (imported
+    frozen from an earlier snapshot, keys and all); the hand-over itself
+    freezes and exports the active node's SAs, moves their counters onto
+    the staged ones with a jump, moves the VIP and thaws (xcbench's
+    handover, one process, no round trip between the steps)."""
+    drv(f"export {frm} reqid {topo.REQID}")
+    drv(f"import {to} staged")
+    h = drv(f"handover {frm} {to} reqid {topo.REQID} out 64 vip {VIP_ARGS}")
+    drv(f"release {frm} reqid {topo.REQID}")
+    return h["t0"], h["t1"], {"export+freeze": h["export_us"] / 1e3, "update": h["update_us"] / 1e3,
+                              "vip": h["vip_us"] / 1e3, "thaw": h["thaw_us"] / 1e3}
+
+
+def cold(drv, frm, to):
+    """Nothing prepared on the standby: freeze and export, import staged,
+    VIP, thaw, as four steps of one driver."""
+    ex = drv(f"export {frm} reqid {topo.REQID} freeze 30")
+    im = drv(f"import {to} staged out 64")
+    v = drv(f"vip {frm} {to} {VIP_ARGS}")
+    th = drv(f"thaw {to} reqid {topo.REQID}")
+    drv(f"release {frm} reqid {topo.REQID}")
+    return ex["t0"], th["t1"], {"export+freeze": ex["us"] / 1e3, "import": im["us"] / 1e3,
+                                "vip": v["us"] / 1e3, "thaw": th["us"] / 1e3}
+
+
+def nomodule(drv, frm, to):
+    """XFRM netlink only: export, import with a jump, VIP, delete the old
+    SAs (there is nothing to freeze them with)."""
+    ex = drv(f"export {frm} reqid {topo.REQID}")
+    im = drv(f"import {to} out 1000")
+    v = drv(f"vip {frm} {to} {VIP_ARGS}")
+    de = drv(f"delete {frm}")
+    return ex["t0"], de["t1"], {"export": ex["us"] / 1e3, "import": im["us"] / 1e3,
+                                "vip": v["us"] / 1e3, "delete": de["us"] / 1e3}
 
 
 def run(t):
-    rows = with_module(t) + without_module(t)
+    rows = rounds(t, "module", False, staged)
+    rows += rounds(t, "module-cold", False, cold)
+    rows += rounds(t, "nomodule", True, nomodule)
     try:
         import charon
         rows += charon.run(t, Stream, analyse, move_vip)
     except charon.Unavailable as e:
         log(f"charon baseline skipped: {e}")
-    for path in ("module", "nomodule", "charon"):
+    for path in ("module", "module-cold", "nomodule", "charon"):
         g = [r["gap_ms"] for r in rows if r["path"] == path]
         if g:
             log(f"gap {path}: median {median(g):.1f} ms over {len(g)} hand-overs")

@@ -161,7 +161,7 @@ def report_kernel(kernel, recs, outdir, md):
         md.append("| path | hand-overs | gap ms (median) | gap ms (min–max) | lost (median) | steps, ms (median) |")
         md.append("|---|---|---|---|---|---|")
         gaps = {}
-        for p in ("module", "nomodule", "charon"):
+        for p in ("module", "module-cold", "nomodule", "charon"):
             xs = [r for r in gp if r["path"] == p]
             if not xs:
                 continue
@@ -243,7 +243,7 @@ def plot_gap(gp, path, kernel):
         import matplotlib.pyplot as plt
     except ImportError:
         return
-    paths = [p for p in ("module", "nomodule", "charon") if any(r["path"] == p for r in gp)]
+    paths = [p for p in ("module", "module-cold", "nomodule", "charon") if any(r["path"] == p for r in gp)]
     fig, ax = plt.subplots(figsize=(6, 4))
     data = [[r["gap_ms"] for r in gp if r["path"] == p] for p in paths]
     ax.boxplot(data, labels=paths)

@@ -10,9 +10,20 @@
  *   export H reqid R|all [freeze L]    snapshot (kept in memory) [frozen, lease L s]
  *   import H [staged] [out J] [in J] [policy]   the last snapshot, on H
  *   freeze H reqid R [lease L]  |  thaw H reqid R  |  release H reqid R
+ *   update H [out J] [in J]            move the counters of H's (staged) SAs
+ *                                      to the last snapshot's plus the jumps
  *   delete H                           delete the last snapshot's SAs on H
  *                                      through XFRM netlink (the module-less
  *                                      path's "stop the old node")
+ *   vip FROM TO DEV ADDR               ADDR/32 from FROM's DEV to TO's, and a
+ *                                      gratuitous ARP (vip.c)
+ *   handover FROM TO reqid R [out J] [in J] vip DEV ADDR
+ *                                      the planned hand-over onto SAs staged
+ *                                      on TO beforehand, as one HA daemon
+ *                                      step: export FROM frozen (counters
+ *                                      through the file image), update TO,
+ *                                      move the VIP, thaw TO; answers each
+ *                                      step's duration
  *   quit
  *
  * Answers: {"ok":true,"us":T,"t0":WALL,"t1":WALL,"sas":N,...} or
@@ -36,12 +47,15 @@
 
 #include <libxfrmctx.h>
 
+#include "vip.h"
+
 #define MAX_HANDLES 8
 
 static struct {
 	char name[32];
 	struct xfrmctx *h;
 	int xfrm_fd;		/* NETLINK_XFRM socket in the same namespace */
+	struct vip_socks vip;	/* the VIP's sockets, same namespace */
 } handles[MAX_HANDLES];
 static struct xfrmctx_ctx *snap;	/* the last export */
 static void *wire;			/* its file image */
@@ -112,6 +126,8 @@ static void cmd_open(char **w, int n)
 	err = xfrmctx_open_flags(&handles[i].h, n > 3 && !strcmp(w[3], "nomodule") ?
 				 XFRMCTX_OPEN_NO_MODULE : 0);
 	handles[i].xfrm_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_XFRM);
+	if (!err)
+		err = vip_open(&handles[i].vip);
 	if (setns(home, CLONE_NEWNET))
 		exit(1);
 	close(home);
@@ -144,6 +160,26 @@ static void done(double t0w, double t0, const char *extra)
 	fflush(stdout);
 }
 
+/* The last snapshot, in memory and as its file image (what would travel). */
+static int snapshot(struct xfrmctx *h, const struct xfrmctx_target *t, uint32_t flags,
+		    uint32_t lease, int policies, uint32_t *sas, uint32_t *pols)
+{
+	int err;
+
+	xfrmctx_ctx_free(snap);
+	free(wire);
+	wire = NULL;
+	snap = xfrmctx_ctx_new();
+	if (!snap)
+		return -ENOMEM;
+	err = xfrmctx_export(h, t->has_reqid ? t : NULL, flags, lease, snap, sas);
+	if (!err && policies)
+		err = xfrmctx_policy_export(h, t->has_reqid ? t : NULL, snap, pols);
+	if (!err)
+		err = xfrmctx_ctx_to_buf(snap, &wire, &wire_len);
+	return err;
+}
+
 static void cmd_export(int hi, char **w, int n)
 {
 	struct xfrmctx *h = handles[hi].h;
@@ -160,15 +196,7 @@ static void cmd_export(int hi, char **w, int n)
 		flags = XFRM_CTX_F_FREEZE;
 		lease = strtoul(w[at + 1], NULL, 0);
 	}
-	xfrmctx_ctx_free(snap);
-	free(wire);
-	wire = NULL;
-	snap = xfrmctx_ctx_new();
-	err = xfrmctx_export(h, t.has_reqid ? &t : NULL, flags, lease, snap, &sas);
-	if (!err)
-		err = xfrmctx_policy_export(h, t.has_reqid ? &t : NULL, snap, &pols);
-	if (!err)
-		err = xfrmctx_ctx_to_buf(snap, &wire, &wire_len);
+	err = snapshot(h, &t, flags, lease, 1, &sas, &pols);
 	if (err)
 		return fail("export", xfrmctx_strerror(h, err));
 	snprintf(extra, sizeof(extra), "\"sas\":%u,\"policies\":%u,\"bytes\":%zu", sas, pols, wire_len);
@@ -209,6 +237,120 @@ static void cmd_import(int hi, char **w, int n)
 	if (err)
 		return fail("import", xfrmctx_strerror(h, err));
 	snprintf(extra, sizeof(extra), "\"sas\":%u,\"policies\":%u", sas, pols);
+	done(t0w, t0, extra);
+}
+
+/* Jumps from "out J" / "in J" words at w[from..n); -1 on anything else
+ * unless the word is in allowed (then the index of the first such word). */
+static int parse_jumps(char **w, int n, int from, struct xfrmctx_import_opts *o,
+		       const char *stop)
+{
+	int i;
+
+	for (i = from; i < n; i++) {
+		if (!strcmp(w[i], "out") && i + 1 < n)
+			o->out_jump = strtoull(w[++i], NULL, 0);
+		else if (!strcmp(w[i], "in") && i + 1 < n)
+			o->in_jump = strtoull(w[++i], NULL, 0);
+		else if (stop && !strcmp(w[i], stop))
+			return i;
+		else
+			return -1;
+	}
+	return n;
+}
+
+/* The file image of the last snapshot, parsed and applied as an update. */
+static int update_from_wire(struct xfrmctx *h, const struct xfrmctx_import_opts *o,
+			    uint32_t *sas, char *err_text, size_t len)
+{
+	struct xfrmctx_ctx *c = NULL;
+	int err;
+
+	if (xfrmctx_ctx_from_buf(wire, wire_len, &c, err_text, len))
+		return -EINVAL;
+	err = xfrmctx_update(h, c, o, sas);
+	xfrmctx_ctx_free(c);
+	if (err)
+		snprintf(err_text, len, "%s", xfrmctx_strerror(h, err));
+	return err;
+}
+
+static void cmd_update(int hi, char **w, int n)
+{
+	struct xfrmctx_import_opts o = { 0 };
+	double t0w = wall(), t0 = mono_us();
+	char err_text[XFRMCTX_ERRLEN], extra[32];
+	uint32_t sas = 0;
+
+	if (!wire)
+		return fail("update", "nothing exported yet");
+	if (parse_jumps(w, n, 2, &o, NULL) < 0)
+		return fail("update", "usage: update H [out J] [in J]");
+	if (update_from_wire(handles[hi].h, &o, &sas, err_text, sizeof(err_text)))
+		return fail("update", err_text);
+	snprintf(extra, sizeof(extra), "\"sas\":%u", sas);
+	done(t0w, t0, extra);
+}
+
+static void cmd_vip(char **w, int n)
+{
+	double t0w = wall(), t0 = mono_us();
+	const char *step = "";
+	int from, to, err;
+
+	if (n != 5)
+		return fail("vip", "usage: vip FROM TO DEV ADDR");
+	from = find(w[1]);
+	to = find(w[2]);
+	if (from < 0 || to < 0)
+		return fail("vip", "unknown handle");
+	err = vip_move(&handles[from].vip, &handles[to].vip, w[3], w[4], &step);
+	if (err)
+		return fail(step, strerror(-err));
+	done(t0w, t0, "");
+}
+
+/*
+ * The planned hand-over as an HA daemon runs it, onto SAs imported staged
+ * on TO beforehand (same keys; only the counters are still to come). From
+ * the freeze on, nothing passes until TO thaws: this is the gap.
+ */
+static void cmd_handover(char **w, int n)
+{
+	struct xfrmctx_import_opts o = { 0 };
+	double t0w = wall(), t0 = mono_us(), t1, t2, t3;
+	char err_text[XFRMCTX_ERRLEN], extra[192];
+	struct xfrmctx_target t;
+	uint32_t sas = 0, upd = 0, thawed = 0;
+	const char *step = "";
+	int from, to, at, err;
+
+	from = n > 2 ? find(w[1]) : -1;
+	to = n > 2 ? find(w[2]) : -1;
+	at = from < 0 || to < 0 ? -1 : parse_target(w, n, 3, &t);
+	if (at > 0)
+		at = parse_jumps(w, n, at, &o, "vip");
+	if (at < 0 || !t.has_reqid || at + 3 != n)
+		return fail("handover", "usage: handover FROM TO reqid R [out J] [in J] vip DEV ADDR");
+	err = snapshot(handles[from].h, &t, XFRM_CTX_F_FREEZE, 30, 0, &sas, NULL);
+	if (err)
+		return fail("handover: export", xfrmctx_strerror(handles[from].h, err));
+	t1 = mono_us();
+	if (update_from_wire(handles[to].h, &o, &upd, err_text, sizeof(err_text)))
+		return fail("handover: update", err_text);
+	t2 = mono_us();
+	err = vip_move(&handles[from].vip, &handles[to].vip, w[at + 1], w[at + 2], &step);
+	if (err)
+		return fail(step, strerror(-err));
+	t3 = mono_us();
+	err = xfrmctx_thaw(handles[to].h, &t, &thawed);
+	if (err)
+		return fail("handover: thaw", xfrmctx_strerror(handles[to].h, err));
+	snprintf(extra, sizeof(extra),
+		 "\"sas\":%u,\"updated\":%u,\"thawed\":%u,\"bytes\":%zu,"
+		 "\"export_us\":%.0f,\"update_us\":%.0f,\"vip_us\":%.0f,\"thaw_us\":%.0f",
+		 sas, upd, thawed, wire_len, t1 - t0, t2 - t1, t3 - t2, mono_us() - t3);
 	done(t0w, t0, extra);
 }
 
@@ -297,6 +439,14 @@ int main(void)
 			cmd_open(w, n);
 			continue;
 		}
+		if (!strcmp(w[0], "vip")) {
+			cmd_vip(w, n);
+			continue;
+		}
+		if (!strcmp(w[0], "handover")) {
+			cmd_handover(w, n);
+			continue;
+		}
 		hi = n > 1 ? find(w[1]) : -1;
 		if (hi < 0) {
 			fail(w[0], "unknown handle");
@@ -308,6 +458,8 @@ int main(void)
 			cmd_import(hi, w, n);
 		else if (!strcmp(w[0], "freeze") || !strcmp(w[0], "thaw") || !strcmp(w[0], "release"))
 			cmd_simple(hi, w[0], w, n);
+		else if (!strcmp(w[0], "update"))
+			cmd_update(hi, w, n);
 		else if (!strcmp(w[0], "delete"))
 			cmd_delete(hi);
 		else

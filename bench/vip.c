@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Moving the tunnel's virtual IP between gateways from inside xcbench, as
+ * an HA daemon does it: RTM_DELADDR on the old node, RTM_NEWADDR on the
+ * new one, then a gratuitous ARP so the LAN (here: the peer) learns the new
+ * MAC. Under TCG starting `ip` or `arping` costs about 0.4 s each, which
+ * would swamp the hand-over being measured.
+ *
+ * The sockets are created when a handle opens (in its namespace); moving
+ * the address needs no namespace switch.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/if_ether.h>
+#include <netpacket/packet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "vip.h"
+
+int vip_open(struct vip_socks *s)
+{
+	s->route = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	s->packet = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
+	s->inet = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s->route < 0 || s->packet < 0 || s->inet < 0) {
+		int err = -errno;
+
+		vip_close(s);
+		return err;
+	}
+	return 0;
+}
+
+void vip_close(struct vip_socks *s)
+{
+	if (s->route >= 0)
+		close(s->route);
+	if (s->packet >= 0)
+		close(s->packet);
+	if (s->inet >= 0)
+		close(s->inet);
+	s->route = s->packet = s->inet = -1;
+}
+
+static int ifindex_mac(const struct vip_socks *s, const char *dev, int *ifindex,
+		       unsigned char mac[ETH_ALEN])
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	if (ioctl(s->inet, SIOCGIFINDEX, &ifr))
+		return -errno;
+	*ifindex = ifr.ifr_ifindex;
+	if (ioctl(s->inet, SIOCGIFHWADDR, &ifr))
+		return -errno;
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	return 0;
+}
+
+/* addr/32 on or off dev; waits for the kernel's answer. */
+static int addr_change(const struct vip_socks *s, int ifindex, struct in_addr addr, int add)
+{
+	struct {
+		struct nlmsghdr n;
+		struct ifaddrmsg ifa;
+		struct rtattr a1;
+		struct in_addr v1;
+		struct rtattr a2;
+		struct in_addr v2;
+	} req;
+	struct {
+		struct nlmsghdr n;
+		struct nlmsgerr e;
+		char more[256];
+	} ans;
+	ssize_t len;
+
+	memset(&req, 0, sizeof(req));
+	req.n.nlmsg_len = sizeof(req);
+	req.n.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
+	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	req.ifa.ifa_family = AF_INET;
+	req.ifa.ifa_prefixlen = 32;
+	req.ifa.ifa_index = ifindex;
+	req.a1.rta_len = RTA_LENGTH(sizeof(addr));
+	req.a1.rta_type = IFA_LOCAL;
+	req.v1 = addr;
+	req.a2.rta_len = RTA_LENGTH(sizeof(addr));
+	req.a2.rta_type = IFA_ADDRESS;
+	req.v2 = addr;
+	if (send(s->route, &req, sizeof(req), 0) < 0)
+		return -errno;
+	len = recv(s->route, &ans, sizeof(ans), 0);
+	if (len < 0)
+		return -errno;
+	if (len < (ssize_t)(sizeof(ans.n) + sizeof(ans.e)) || ans.n.nlmsg_type != NLMSG_ERROR)
+		return -EPROTO;
+	return ans.e.error;
+}
+
+/* An unsolicited ARP request for addr, from the new owner's MAC. */
+static int gratuitous_arp(const struct vip_socks *s, int ifindex,
+			  const unsigned char mac[ETH_ALEN], struct in_addr addr)
+{
+	struct sockaddr_ll to = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ARP),
+		.sll_ifindex = ifindex,
+		.sll_halen = ETH_ALEN,
+		.sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	};
+	struct ether_arp arp;
+
+	memset(&arp, 0, sizeof(arp));
+	arp.arp_hrd = htons(ARPHRD_ETHER);
+	arp.arp_pro = htons(ETH_P_IP);
+	arp.arp_hln = ETH_ALEN;
+	arp.arp_pln = 4;
+	arp.arp_op = htons(ARPOP_REQUEST);
+	memcpy(arp.arp_sha, mac, ETH_ALEN);
+	memcpy(arp.arp_spa, &addr, 4);
+	memcpy(arp.arp_tpa, &addr, 4);
+	if (sendto(s->packet, &arp, sizeof(arp), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		return -errno;
+	return 0;
+}
+
+int vip_move(const struct vip_socks *from, const struct vip_socks *to,
+	     const char *dev, const char *addr_text, const char **step)
+{
+	unsigned char mac[ETH_ALEN];
+	int from_if, to_if, err;
+	struct in_addr addr;
+
+	*step = "address";
+	if (inet_pton(AF_INET, addr_text, &addr) != 1)
+		return -EINVAL;
+	*step = "old node's device";
+	err = ifindex_mac(from, dev, &from_if, mac);
+	if (err)
+		return err;
+	*step = "new node's device";
+	err = ifindex_mac(to, dev, &to_if, mac);
+	if (err)
+		return err;
+	*step = "RTM_DELADDR on the old node";
+	err = addr_change(from, from_if, addr, 0);
+	if (err && err != -EADDRNOTAVAIL)
+		return err;
+	*step = "RTM_NEWADDR on the new node";
+	err = addr_change(to, to_if, addr, 1);
+	if (err)
+		return err;
+	*step = "gratuitous ARP";
+	return gratuitous_arp(to, to_if, mac, addr);
+}
