@@ -89,9 +89,13 @@ setup_ns() {
 }
 
 cleanup_ns() {
-	local ns
+	local ns pid
 	for ns in "${XC_NS_LIST[@]}"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		# bash's kill: /bin/kill (procps) may be missing, and a survivor
+		# holding the test's output pipe would hang the runner.
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -9 "$pid" 2>/dev/null
+		done
 		ip -n "$ns" xfrm state flush 2>/dev/null
 		ip -n "$ns" xfrm policy flush 2>/dev/null
 		ip netns del "$ns" 2>/dev/null

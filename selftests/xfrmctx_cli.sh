@@ -126,7 +126,9 @@ out=$(xc - -j -p context show -i "$ctx")
 check "-p indents" xc_contains "$out" $'{\n    "format": "1.0"'
 
 log "== monitor"
-in_ns "$a" "$XFRMCTX" -j monitor > "$dir/events" &
+# Not through in_ns: $! must be the monitor itself (ip netns exec execs it),
+# not a subshell whose death leaves the monitor running.
+ip netns exec "$a" "$XFRMCTX" -j monitor > "$dir/events" &
 mon=$!
 on_exit "kill $mon 2>/dev/null"
 # The monitor subscribes asynchronously: repeat until it saw both.
