@@ -14,6 +14,7 @@ topology topo.py:
     demotes first.
 """
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -57,7 +58,12 @@ def test(t):
     for k, v in {**common, **params[tp.gwb], "state_dir": f"{d}/stateT", "run_dir": f"{d}/runT"}.items():
         opts += ["-o", f"{k}={v}"]
     t0 = time.monotonic()
-    p = subprocess.run(["ip", "netns", "exec", tp.gwb, "ocf-tester", "-n", "tunnels"] + opts + [AGENT],
+    # ocf-tester runs meta-data as nobody: a copy in the 0755 directory, as
+    # the checkout may sit where nobody cannot reach (CI clones under /root).
+    agent_copy = os.path.join(d, "tunnels")
+    shutil.copy(AGENT, agent_copy)
+    os.chmod(agent_copy, 0o755)
+    p = subprocess.run(["ip", "netns", "exec", tp.gwb, "ocf-tester", "-n", "tunnels"] + opts + [agent_copy],
                        capture_output=True, text=True)
     ksft.log(f"ocf-tester took {time.monotonic() - t0:.1f} s")
     for line in (p.stdout + p.stderr).strip().splitlines():
