@@ -22,7 +22,7 @@
  *                                      on TO beforehand, as one HA daemon
  *                                      step: export FROM frozen (counters
  *                                      through the file image), update TO,
- *                                      move the VIP, thaw TO; answers each
+ *                                      thaw TO, move the VIP; answers each
  *                                      step's duration
  *   quit
  *
@@ -340,16 +340,18 @@ static void cmd_handover(char **w, int n)
 	if (update_from_wire(handles[to].h, &o, &upd, err_text, sizeof(err_text)))
 		return fail("handover: update", err_text);
 	t2 = mono_us();
-	err = vip_move(&handles[from].vip, &handles[to].vip, w[at + 1], w[at + 2], &step);
-	if (err)
-		return fail(step, strerror(-err));
-	t3 = mono_us();
+	/* Thaw before the VIP moves: the first datagram that reaches TO then
+	 * finds its SA live. Safe, as FROM stays frozen. */
 	err = xfrmctx_thaw(handles[to].h, &t, &thawed);
 	if (err)
 		return fail("handover: thaw", xfrmctx_strerror(handles[to].h, err));
+	t3 = mono_us();
+	err = vip_move(&handles[from].vip, &handles[to].vip, w[at + 1], w[at + 2], &step);
+	if (err)
+		return fail(step, strerror(-err));
 	snprintf(extra, sizeof(extra),
 		 "\"sas\":%u,\"updated\":%u,\"thawed\":%u,\"bytes\":%zu,"
-		 "\"export_us\":%.0f,\"update_us\":%.0f,\"vip_us\":%.0f,\"thaw_us\":%.0f",
+		 "\"export_us\":%.0f,\"update_us\":%.0f,\"thaw_us\":%.0f,\"vip_us\":%.0f",
 		 sas, upd, thawed, wire_len, t1 - t0, t2 - t1, t3 - t2, mono_us() - t3);
 	done(t0w, t0, extra);
 }
