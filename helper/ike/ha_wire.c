@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ha_wire.h"
+#include "ike_err.h"
 
 static const char *const msg_names[XC_HA_MSG_MAX + 1] = {
 	[XC_HA_IKE_ADD] = "IKE_ADD",
@@ -98,20 +99,8 @@ unsigned int xc_ha_af_len(uint8_t family)
 	return family == XC_HA_AF_INET ? 4 : family == XC_HA_AF_INET6 ? 16 : 0;
 }
 
-static int say(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int say(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+/* Every refusal here is -EINVAL, with its reason in why. */
+#define say(why, whylen, ...) xc_ike_say(why, whylen, -EINVAL, __VA_ARGS__)
 
 static uint16_t get_be16(const uint8_t *p)
 {

@@ -10,23 +10,9 @@
 #include <unistd.h>
 
 #include "ike_io.h"
+#include "ike_err.h"
 
 #define WHY why, whylen
-
-static int say(char *why, size_t whylen, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int say(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 int xc_file_read(const char *path, size_t max, uint8_t **data, size_t *len,
 		 char *why, size_t whylen)
@@ -38,20 +24,20 @@ int xc_file_read(const char *path, size_t max, uint8_t **data, size_t *len,
 
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
-		return say(WHY, -errno, "%s: %s", path, strerror(errno));
+		return xc_ike_say(WHY, -errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st)) {
 		err = errno;
 		close(fd);
-		return say(WHY, -err, "%s: %s", path, strerror(err));
+		return xc_ike_say(WHY, -err, "%s: %s", path, strerror(err));
 	}
 	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
 		close(fd);
-		return say(WHY, -EINVAL, "%s: not a regular file of at most %zu bytes", path, max);
+		return xc_ike_say(WHY, -EINVAL, "%s: not a regular file of at most %zu bytes", path, max);
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		close(fd);
-		return say(WHY, -ENOMEM, "%s: out of memory", path);
+		return xc_ike_say(WHY, -ENOMEM, "%s: out of memory", path);
 	}
 	while (got < (size_t)st.st_size) {
 		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
@@ -62,7 +48,7 @@ int xc_file_read(const char *path, size_t max, uint8_t **data, size_t *len,
 			err = n < 0 ? errno : EIO;
 			close(fd);
 			xc_file_free(buf, got);
-			return say(WHY, -err, "%s: %s", path, n < 0 ? strerror(err) : "file shrank while reading");
+			return xc_ike_say(WHY, -err, "%s: %s", path, n < 0 ? strerror(err) : "file shrank while reading");
 		}
 		got += (size_t)n;
 	}

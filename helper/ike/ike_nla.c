@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ike_nla.h"
+#include "ike_err.h"
 
 #define HDRLEN		4
 #define ALIGN4(n)	(((n) + 3) & ~(size_t)3)
@@ -130,20 +131,8 @@ void xc_nlb_nest_end(struct xc_nlb *b, size_t start)
 	memcpy(b->data + start, &len, 2);
 }
 
-static int say(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int say(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+/* Every refusal here is -EINVAL, with its reason in why. */
+#define say(why, whylen, ...) xc_ike_say(why, whylen, -EINVAL, __VA_ARGS__)
 
 static int header(const uint8_t *data, size_t len, size_t pos, struct xc_nla *a)
 {

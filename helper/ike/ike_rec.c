@@ -8,21 +8,7 @@
 
 #include "ike_rec.h"
 #include "ike_record.h"
-
-static int say(char *why, size_t whylen, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int say(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
+#include "ike_err.h"
 
 /* Encoding */
 
@@ -204,14 +190,14 @@ int xc_ike_ctx_put(struct xfrmctx_ctx *c, const struct xc_store *s, uint32_t win
 		put_ike(&b, s, ike, window);
 		xc_ike_id_str(&ike->id, idstr, sizeof(idstr));
 		if (b.err == -EMSGSIZE || (!b.err && b.len > XFRMCTX_REC_MAX_LEN))
-			err = say(why, whylen, -EMSGSIZE,
+			err = xc_ike_say(why, whylen, -EMSGSIZE,
 				  "the record of IKE_SA %s exceeds 64 KiB (too many CHILD_SAs)", idstr);
 		else if (b.err)
-			err = say(why, whylen, b.err, "out of memory encoding IKE_SA %s", idstr);
+			err = xc_ike_say(why, whylen, b.err, "out of memory encoding IKE_SA %s", idstr);
 		else if ((err = xfrmctx_ctx_append(c, XFRMCTX_REC_IKE_SA,
 						   XFRMCTX_REC_F_MANDATORY | XFRMCTX_REC_F_NESTED,
 						   b.data, b.len)))
-			say(why, whylen, err, "cannot add the record of IKE_SA %s: %s", idstr,
+			xc_ike_say(why, whylen, err, "cannot add the record of IKE_SA %s: %s", idstr,
 			    strerror(-err));
 		xc_nlb_free(&b);
 		if (ike == s->ikes)
@@ -319,7 +305,7 @@ static const struct xc_nla_rule ts_rules[XC_TS_A_MAX + 1] = {
 static int need(const struct xc_nla *tb, int type, const char *what, char *why, size_t whylen)
 {
 	if (!tb[type].data)
-		return say(WHY, -EINVAL, "%s is missing", what);
+		return xc_ike_say(WHY, -EINVAL, "%s is missing", what);
 	return 0;
 }
 
@@ -338,7 +324,7 @@ static int get_addr(const struct xc_nla *nest, struct xc_ha_host *h, const char 
 	memset(h, 0, sizeof(*h));
 	h->family = xc_nla_u8(&tb[XC_ADDR_A_FAMILY]);
 	if (!xc_ha_af_len(h->family) || tb[XC_ADDR_A_ADDR].len != xc_ha_af_len(h->family))
-		return say(WHY, -EINVAL, "%s: family %u with a %u-byte address", where,
+		return xc_ike_say(WHY, -EINVAL, "%s: family %u with a %u-byte address", where,
 			   h->family, tb[XC_ADDR_A_ADDR].len);
 	memcpy(h->addr, tb[XC_ADDR_A_ADDR].data, tb[XC_ADDR_A_ADDR].len);
 	h->port = xc_nla_u16(&tb[XC_ADDR_A_PORT]);
@@ -401,7 +387,7 @@ static int get_ts(const struct xc_nla *nest, struct xc_ha_ts *ts, char *why, siz
 	ts->type = xc_nla_u8(&tb[XC_TS_A_TYPE]);
 	alen = ts->type == XC_HA_TS_IPV4 ? 4 : ts->type == XC_HA_TS_IPV6 ? 16 : 0;
 	if (!alen || tb[XC_TS_A_FROM].len != alen || tb[XC_TS_A_TO].len != alen)
-		return say(WHY, -EINVAL, "traffic selector of type %u with %u/%u-byte addresses",
+		return xc_ike_say(WHY, -EINVAL, "traffic selector of type %u with %u/%u-byte addresses",
 			   ts->type, tb[XC_TS_A_FROM].len, tb[XC_TS_A_TO].len);
 	ts->proto = xc_nla_u8(&tb[XC_TS_A_PROTO]);
 	ts->from_port = xc_nla_u16(&tb[XC_TS_A_FROM_PORT]);
@@ -417,7 +403,7 @@ static int get_blob(struct xc_blob *b, const struct xc_nla *a, char *why, size_t
 	if (!a->data)
 		return 0;
 	if (xc_blob_set(b, a->data, a->len))
-		return say(WHY, -ENOMEM, "out of memory");
+		return xc_ike_say(WHY, -ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -441,7 +427,7 @@ static int get_child(const struct xc_nla *nest, struct xc_child **out, char *why
 		return -EINVAL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
-		return say(WHY, -ENOMEM, "out of memory");
+		return xc_ike_say(WHY, -ENOMEM, "out of memory");
 	c->spi_in = xc_nla_u32(&tb[XC_CHILD_A_SPI_IN]);
 	c->spi_out = xc_nla_u32(&tb[XC_CHILD_A_SPI_OUT]);
 	if (tb[XC_CHILD_A_CPI_IN].data)
@@ -481,18 +467,18 @@ static int get_child(const struct xc_nla *nest, struct xc_child **out, char *why
 		err = get_blob(&c->secret, &tb[XC_CHILD_A_DH_SECRET], WHY);
 	for (pos = 0; !err && xc_nla_next(nest->data, nest->len, &pos, XC_CHILD_A_LOCAL_TS, &ts);) {
 		if (c->nlocal_ts == XC_MAX_TS)
-			err = say(WHY, -EINVAL, "more than %d local traffic selectors", XC_MAX_TS);
+			err = xc_ike_say(WHY, -EINVAL, "more than %d local traffic selectors", XC_MAX_TS);
 		else
 			err = get_ts(&ts, &c->local_ts[c->nlocal_ts++], WHY);
 	}
 	for (pos = 0; !err && xc_nla_next(nest->data, nest->len, &pos, XC_CHILD_A_REMOTE_TS, &ts);) {
 		if (c->nremote_ts == XC_MAX_TS)
-			err = say(WHY, -EINVAL, "more than %d remote traffic selectors", XC_MAX_TS);
+			err = xc_ike_say(WHY, -EINVAL, "more than %d remote traffic selectors", XC_MAX_TS);
 		else
 			err = get_ts(&ts, &c->remote_ts[c->nremote_ts++], WHY);
 	}
 	if (!err && (!c->nlocal_ts || !c->nremote_ts))
-		err = say(WHY, -EINVAL, "CHILD_SA %08x without traffic selectors", c->spi_in);
+		err = xc_ike_say(WHY, -EINVAL, "CHILD_SA %08x without traffic selectors", c->spi_in);
 	if (err)
 		goto fail;
 	*out = c;
@@ -512,7 +498,7 @@ static int get_addrs(const struct xc_nla *nest, uint16_t type, struct xc_ha_host
 	*n = 0;
 	while (xc_nla_next(nest->data, nest->len, &pos, type, &a)) {
 		if (*n == XC_MAX_ADDRS)
-			return say(WHY, -EINVAL, "more than %d %s", XC_MAX_ADDRS, what);
+			return xc_ike_say(WHY, -EINVAL, "more than %d %s", XC_MAX_ADDRS, what);
 		err = get_addr(&a, &list[(*n)++], what, WHY);
 		if (err)
 			return err;
@@ -544,20 +530,20 @@ static int get_ike(const struct xc_nla *nest, struct xc_store *s, char *why, siz
 		return -EINVAL;
 	state = xc_nla_u8(&tb[XC_IKE_A_STATE]);
 	if (state != XC_IKE_STATE_LIVE && state != XC_IKE_STATE_KEYING)
-		return say(WHY, -EINVAL, "IKE_SA state %u unknown", state);
+		return xc_ike_say(WHY, -EINVAL, "IKE_SA state %u unknown", state);
 	if (xc_nla_u8(&tb[XC_IKE_A_VERSION]) != 2)
-		return say(WHY, -EINVAL, "IKE version %u, only 2 is supported",
+		return xc_ike_say(WHY, -EINVAL, "IKE version %u, only 2 is supported",
 			   xc_nla_u8(&tb[XC_IKE_A_VERSION]));
 	if (xc_nla_u8(&tb[XC_IKE_A_KEY_FORM]) != XC_IKE_KEYS_DH_NONCES)
-		return say(WHY, -EINVAL, "key form %u: replay needs form %u (DH secret + nonces)",
+		return xc_ike_say(WHY, -EINVAL, "key form %u: replay needs form %u (DH secret + nonces)",
 			   xc_nla_u8(&tb[XC_IKE_A_KEY_FORM]), XC_IKE_KEYS_DH_NONCES);
 	if ((tb[XC_IKE_A_REKEY_OF].data != NULL) != (tb[XC_IKE_A_OLD_SKD].data != NULL) ||
 	    (tb[XC_IKE_A_REKEY_OF].data != NULL) != (tb[XC_IKE_A_OLD_PRF].data != NULL))
-		return say(WHY, -EINVAL, "IKE_SA record with only part of its predecessor's keys");
+		return xc_ike_say(WHY, -EINVAL, "IKE_SA record with only part of its predecessor's keys");
 
 	ike = calloc(1, sizeof(*ike));
 	if (!ike)
-		return say(WHY, -ENOMEM, "out of memory");
+		return xc_ike_say(WHY, -ENOMEM, "out of memory");
 	ike->deleted = state == XC_IKE_STATE_KEYING;
 	ike->ike_version = 2;
 	ike->id.version = 2;
@@ -594,7 +580,7 @@ static int get_ike(const struct xc_nla *nest, struct xc_store *s, char *why, siz
 	err = xc_nla_parse(tb[XC_IKE_A_PROPOSAL].data, tb[XC_IKE_A_PROPOSAL].len, prop_rules,
 			   XC_PROP_A_MAX, pt, "IKE_SA proposal", WHY);
 	if (!err && !pt[XC_PROP_A_PRF].data)
-		err = say(WHY, -EINVAL, "IKE_SA proposal without a PRF");
+		err = xc_ike_say(WHY, -EINVAL, "IKE_SA proposal without a PRF");
 	if (err)
 		goto fail;
 	ike->prf = xc_nla_u16(&pt[XC_PROP_A_PRF]);
@@ -655,7 +641,7 @@ static int get_ike(const struct xc_nla *nest, struct xc_store *s, char *why, siz
 		char idstr[64];
 
 		xc_ike_id_str(&ike->id, idstr, sizeof(idstr));
-		err = say(WHY, -EINVAL, "IKE_SA %s recorded twice", idstr);
+		err = xc_ike_say(WHY, -EINVAL, "IKE_SA %s recorded twice", idstr);
 		goto fail;
 	}
 	ike->next = s->ikes;
@@ -665,12 +651,12 @@ static int get_ike(const struct xc_nla *nest, struct xc_store *s, char *why, siz
 		struct xc_child *c = NULL;
 
 		if (ike->deleted)
-			return say(WHY, -EINVAL, "a keying-only IKE_SA record carries CHILD_SAs");
+			return xc_ike_say(WHY, -EINVAL, "a keying-only IKE_SA record carries CHILD_SAs");
 		err = get_child(&a, &c, WHY);
 		if (err)
 			return err;
 		if (xc_store_find_child(s, c->spi_in)) {
-			err = say(WHY, -EINVAL, "CHILD_SA %08x recorded twice", c->spi_in);
+			err = xc_ike_say(WHY, -EINVAL, "CHILD_SA %08x recorded twice", c->spi_in);
 			xc_child_free(c);
 			return err;
 		}
@@ -717,7 +703,7 @@ int xc_ike_ctx_get(const struct xfrmctx_ctx *c, struct xc_store *s, char *why, s
 			char idstr[64];
 
 			xc_ike_id_str(&ch->keyed_by, idstr, sizeof(idstr));
-			return say(WHY, -EINVAL,
+			return xc_ike_say(WHY, -EINVAL,
 				   "CHILD_SA %08x: its keying IKE_SA %s is not in the context",
 				   ch->spi_in, idstr);
 		}
@@ -794,7 +780,7 @@ int xc_recorder_get(const struct xfrmctx_ctx *c, struct xc_recorder_info *m,
 		char inner[200];
 
 		snprintf(inner, sizeof(inner), "%s", why);
-		return say(WHY, err, "record at offset %zu: %s", r.offset, inner);
+		return xc_ike_say(WHY, err, "record at offset %zu: %s", r.offset, inner);
 	}
 	m->present = 1;
 	if (tb[XC_RECORDER_A_SERIAL].data)

@@ -12,21 +12,10 @@
 #include <string.h>
 
 #include "ike_store.h"
+#include "ike_err.h"
 
-static int say(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int say(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+/* Every refusal here is -EINVAL, with its reason in why. */
+#define say(why, whylen, ...) xc_ike_say(why, whylen, -EINVAL, __VA_ARGS__)
 
 int xc_blob_set(struct xc_blob *b, const uint8_t *data, uint16_t len)
 {

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "ike_cmd.h"
+#include "ike_err.h"
 
 int64_t xc_now_ms(void)
 {
@@ -70,4 +71,16 @@ int xc_opt_uint(const char *opt, const char *val, unsigned long max, unsigned lo
 	}
 	*out = v;
 	return 0;
+}
+
+int xc_ike_say(char *why, size_t whylen, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && whylen) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return err;
 }

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "context.h"
 #include "libxfrmctx.h"
 
 /* ------------------------------------------------------------------ */
@@ -164,9 +165,7 @@ int xc_unseal(const struct xc_keyring *kr, const void *in, size_t len, uint8_t *
 /* ------------------------------------------------------------------ */
 /* Files                                                               */
 
-/* Mode 0600, temporary file in the same directory, fsync, rename, fsync
- * of the directory. */
-int xc_write_atomic(const char *path, const void *p, size_t n, char *err, size_t errlen);
+/* xc_write_atomic (context.h) writes files: 0600, atomically. */
 /* Whole file ("-": stdin), at most max bytes; free() *p. */
 int xc_read_all(const char *path, uint8_t **p, size_t *n, size_t max, char *err, size_t errlen);
 /* Create dir 0700, or check that an existing one is not open to others. */

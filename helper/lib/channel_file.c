@@ -26,67 +26,6 @@ uint64_t xc_epoch_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-int xc_write_atomic(const char *path, const void *p, size_t n, char *err, size_t errlen)
-{
-	char *tmp = NULL, *copy = NULL;
-	int fd = -1, dfd, ret;
-
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	fd = mkstemp(tmp);	/* O_EXCL, mode 0600 */
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot create a temporary file next to %s: %s", path,
-			 strerror(errno));
-		free(tmp);
-		return ret;
-	}
-	ret = fchmod(fd, 0600) < 0 ? -errno : 0;
-	if (!ret)
-		ret = write_all(fd, p, n);
-	if (!ret && fsync(fd) < 0)
-		ret = -errno;
-	if (close(fd) < 0 && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-ret));
-		unlink(tmp);
-		free(tmp);
-		return ret;
-	}
-	free(tmp);
-	copy = strdup(path);
-	if (copy) {
-		dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-		free(copy);
-	}
-	return 0;
-}
-
 int xc_read_all(const char *path, uint8_t **pp, size_t *np, size_t max, char *err, size_t errlen)
 {
 	int from_stdin = !strcmp(path, "-");

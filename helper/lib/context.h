@@ -24,4 +24,8 @@ struct xfrmctx_ctx {
 /* The whole file image: header, records, checksum. */
 int xc_ctx_serialize(const struct xfrmctx_ctx *c, struct xc_buf *out);
 
+/* Mode 0600, temporary file in the same directory, fsync, rename, fsync
+ * of the directory; err says which step failed and names the file. */
+int xc_write_atomic(const char *path, const void *p, size_t n, char *err, size_t errlen);
+
 #endif

@@ -49,30 +49,18 @@ static int fsync_dir_of(const char *path)
 	return err;
 }
 
-int xfrmctx_ctx_write(const struct xfrmctx_ctx *c, const char *path, char *err, size_t errlen)
+/* The one atomic writer of the library: context files, sealed files, the
+ * HA state directory and key files all go through it (declared in
+ * context.h). Mode 0600, temporary file in the same directory, fsync,
+ * rename, fsync of the directory. */
+int xc_write_atomic(const char *path, const void *p, size_t n, char *err, size_t errlen)
 {
-	struct xc_buf img;
 	char *tmp = NULL;
 	int fd = -1, ret;
 
-	ret = xc_ctx_serialize(c, &img);
-	if (ret) {
-		snprintf(err, errlen, "cannot build the context: %s", strerror(-ret));
-		return ret;
-	}
-	if (!strcmp(path, "-")) {
-		/* A pipe to the twin: no rename possible, the reader's checksum
-		 * catches a cut-off stream. */
-		ret = write_all(STDOUT_FILENO, img.data, img.len);
-		if (ret)
-			snprintf(err, errlen, "cannot write the context to stdout: %s", strerror(-ret));
-		goto out;
-	}
 	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
-		tmp = NULL;
-		ret = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
-		goto out;
+		return -ENOMEM;
 	}
 	fd = mkstemp(tmp);	/* O_EXCL, mode 0600 */
 	if (fd < 0) {
@@ -80,11 +68,11 @@ int xfrmctx_ctx_write(const struct xfrmctx_ctx *c, const char *path, char *err, 
 		snprintf(err, errlen, "cannot create a temporary file next to %s: %s",
 			 path, strerror(errno));
 		free(tmp);
-		tmp = NULL;
-		goto out;
+		return ret;
 	}
+	ret = 0;
 	if (fchmod(fd, 0600) < 0 ||
-	    (ret = write_all(fd, img.data, img.len)) < 0 ||
+	    (ret = write_all(fd, p, n)) < 0 ||
 	    fsync(fd) < 0) {
 		ret = ret ? ret : -errno;
 		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(-ret));
@@ -113,6 +101,28 @@ out:
 	if (tmp) {
 		unlink(tmp);
 		free(tmp);
+	}
+	return ret;
+}
+
+int xfrmctx_ctx_write(const struct xfrmctx_ctx *c, const char *path, char *err, size_t errlen)
+{
+	struct xc_buf img;
+	int ret;
+
+	ret = xc_ctx_serialize(c, &img);
+	if (ret) {
+		snprintf(err, errlen, "cannot build the context: %s", strerror(-ret));
+		return ret;
+	}
+	if (!strcmp(path, "-")) {
+		/* A pipe to the twin: no rename possible, the reader's checksum
+		 * catches a cut-off stream. */
+		ret = write_all(STDOUT_FILENO, img.data, img.len);
+		if (ret)
+			snprintf(err, errlen, "cannot write the context to stdout: %s", strerror(-ret));
+	} else {
+		ret = xc_write_atomic(path, img.data, img.len, err, errlen);
 	}
 	xc_buf_free(&img);
 	return ret;
