@@ -273,6 +273,12 @@ def main():
     for kernel in sorted(data):
         report_kernel(kernel, data[kernel], os.path.join(args.out, kernel), md)
     os.makedirs(args.out, exist_ok=True)
+    # What the tables cannot say (what was not run, why a target was
+    # missed) is written by hand next to them and kept across re-runs.
+    status = os.path.join(args.out, "status.md")
+    if os.path.exists(status):
+        with open(status) as f:
+            md += ["", f.read().rstrip()]
     with open(os.path.join(args.out, "results.md"), "w") as f:
         f.write("\n".join(md) + "\n")
     print("\n".join(md))
