@@ -23,8 +23,12 @@ PATHS = ["floor", "module", "nomodule", "iproute2"]
 
 
 def load(logs):
+    """Records by kernel and kind. When several logs hold the same kind for
+    a kernel (a part run again), the newest log's records replace the
+    older ones: ratios are only ever taken within one run."""
     by_kernel = defaultdict(lambda: defaultdict(list))
-    for path in logs:
+    for path in sorted(logs, key=os.path.getmtime):
+        mine = defaultdict(list)
         with open(path, errors="replace") as f:
             for line in f:
                 i = line.find("BENCH {")
@@ -34,7 +38,9 @@ def load(logs):
                     rec = json.loads(line[i + 6:])
                 except json.JSONDecodeError:
                     continue
-                by_kernel[rec["kernel"]][rec["kind"]].append(rec)
+                mine[(rec["kernel"], rec["kind"])].append(rec)
+        for (kernel, kind), recs in mine.items():
+            by_kernel[kernel][kind] = recs
     return by_kernel
 
 
@@ -273,6 +279,12 @@ def main():
     for kernel in sorted(data):
         report_kernel(kernel, data[kernel], os.path.join(args.out, kernel), md)
     os.makedirs(args.out, exist_ok=True)
+    # What the tables cannot say (what was not run, why a target was
+    # missed) is written by hand next to them and kept across re-runs.
+    status = os.path.join(args.out, "status.md")
+    if os.path.exists(status):
+        with open(status) as f:
+            md += ["", f.read().rstrip()]
     with open(os.path.join(args.out, "results.md"), "w") as f:
         f.write("\n".join(md) + "\n")
     print("\n".join(md))

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Moving the tunnel's virtual IP between gateways from inside xcbench, as
- * an HA daemon does it: RTM_DELADDR on the old node, RTM_NEWADDR on the
- * new one, then a gratuitous ARP so the LAN (here: the peer) learns the new
- * MAC. Under TCG starting `ip` or `arping` costs about 0.4 s each, which
+ * an HA daemon does it: RTM_NEWADDR on the new node and a gratuitous ARP,
+ * so the LAN (here: the peer) learns the new MAC, then RTM_DELADDR on the
+ * old node. The removal comes last because nothing waits for it: the old
+ * node's SAs are frozen, and its copy of the address answers no ARP once
+ * the peer has the new MAC (for that moment both hold it, as when two VRRP
+ * routers briefly disagree). Under TCG starting `ip` or `arping` costs about 0.4 s each, which
  * would swamp the hand-over being measured.
  *
  * The sockets are created when a handle opens (in its namespace); moving
@@ -154,14 +157,15 @@ int vip_move(const struct vip_socks *from, const struct vip_socks *to,
 	err = ifindex_mac(to, dev, &to_if, mac);
 	if (err)
 		return err;
-	*step = "RTM_DELADDR on the old node";
-	err = addr_change(from, from_if, addr, 0);
-	if (err && err != -EADDRNOTAVAIL)
-		return err;
 	*step = "RTM_NEWADDR on the new node";
 	err = addr_change(to, to_if, addr, 1);
-	if (err)
+	if (err && err != -EEXIST)
 		return err;
 	*step = "gratuitous ARP";
-	return gratuitous_arp(to, to_if, mac, addr);
+	err = gratuitous_arp(to, to_if, mac, addr);
+	if (err)
+		return err;
+	*step = "RTM_DELADDR on the old node";
+	err = addr_change(from, from_if, addr, 0);
+	return err == -EADDRNOTAVAIL ? 0 : err;
 }

@@ -11,7 +11,7 @@ struct vip_socks {
 
 int vip_open(struct vip_socks *s);
 void vip_close(struct vip_socks *s);
-/* Take addr/32 off dev on from, put it on dev on to, announce it. On error
+/* Put addr/32 on dev on to, announce it, take it off dev on from. On error
  * *step names what failed. */
 int vip_move(const struct vip_socks *from, const struct vip_socks *to,
 	     const char *dev, const char *addr, const char **step);

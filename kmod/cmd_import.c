@@ -291,8 +291,12 @@ int xfrm_ctx_nl_update_doit(struct sk_buff *skb, struct genl_info *info)
 	const struct nlattr *salt;
 	struct xc_import *u;
 	unsigned int i, n;
+	u32 flags;
 	int err;
 
+	err = xc_check_flags(info, XFRM_CTX_F_THAW, &flags);
+	if (err)
+		return err;
 	err = xc_gather(info, &u, &n);
 	if (err)
 		return err;
@@ -301,6 +305,14 @@ int xfrm_ctx_nl_update_doit(struct sk_buff *skb, struct genl_info *info)
 		err = xc_update_one(net, &u[i], out_jump, in_jump, tb, &salt, info->extack);
 		if (err)
 			goto out;
+		if ((flags & XFRM_CTX_F_THAW) && !xc_frozen_find(xn, u[i].x)) {
+			NL_SET_ERR_MSG_FMT_MOD(info->extack,
+					       "SA 0x%08x is not frozen, so update cannot thaw it",
+					       ntohl(u[i].x->id.spi));
+			NL_SET_BAD_ATTR(info->extack, u[i].attr);
+			err = -ENOENT;
+			goto out;
+		}
 	}
 	for (i = 0; i < n; i++) {
 		struct xfrm_state *x = u[i].x;
@@ -318,6 +330,9 @@ int xfrm_ctx_nl_update_doit(struct sk_buff *skb, struct genl_info *info)
 			memcpy(cur, nla_data(salt), len);
 		spin_unlock_bh(&x->lock);
 		xc_event(xn, XFRM_CTX_EV_UPDATED, x, xc_frozen_find(xn, x));
+		/* Checked frozen above, under the same xn->lock: cannot fail. */
+		if (flags & XFRM_CTX_F_THAW)
+			xc_thaw(xn, x, XFRM_CTX_EV_THAWED, NULL);
 	}
 out:
 	mutex_unlock(&xn->lock);

@@ -8,7 +8,10 @@
 # B, whose packets are numbered from A's counter plus the jump; the in-jump
 # is checked on a spare namespace; -j output is checked with jq. Then the
 # example program xfrmctx-handover, which uses only libxfrmctx.h, hands the
-# tunnel back from B to A in one process.
+# tunnel back from B to A in one process. Last, the planned hand-over of an
+# HA pair: B holds the SAs staged from an earlier snapshot of A, and the
+# hand-over is A's frozen export, then `state update ... thaw` on B (counters
+# and thaw in one step), then the VIP.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 . "$(dirname "$0")/xfrmctx_lib.sh"
@@ -109,4 +112,32 @@ check "the peer reaches 192.168.2.1 through gateway A again" slowwait 10 xc_ping
 check "10 more pings, none lost" xc_ping "$peer" 10
 read -r _ seqPeer < <(xc_counters "$peer" "$SPI_IN")
 check "the peer accepted A's packets after the second jump" test "$seqPeer" -ge $((oseqB + BACK_JUMP + 11))
+
+log "== planned hand-over to B onto SAs staged beforehand: update ... thaw"
+STAGE_JUMP=3000
+pre=$dir/pre
+xc "$gwA" state export reqid "$TUN_REQID" -o "$pre" >/dev/null || fail "snapshot of A for staging"
+check_eq "B stages A's SAs (and policies) from the snapshot" "imported 2 SAs and 3 policies (staged: frozen)" \
+	"$(xc "$gwB" state import -i "$pre" staged lease 60 replace)"
+check "10 pings through A while B holds the staged SAs" xc_ping "$peer" 10
+read -r oseqA3 _ < <(xc_counters "$gwA" "$SPI_IN")
+err=$(xc "$gwA" state update -i "$pre" out-jump 5 thaw 2>&1 >/dev/null); rc=$?
+echo "#   $err"
+check_eq "update with thaw on live SAs (A's own) fails" 1 "$rc"
+check "and says why" xc_contains "$err" "is not frozen, so update cannot thaw it"
+read -r oseq _ < <(xc_counters "$gwA" "$SPI_IN")
+check "and moved no counter" test "$oseq" -lt $((oseqA3 + 5))
+xc "$gwA" state export reqid "$TUN_REQID" freeze lease 60 -o "$ctx" >/dev/null || fail "frozen export on A"
+read -r oseqA3 _ < <(xc_counters "$gwA" "$SPI_IN")
+check_eq "B: update and thaw in one command" "updated and thawed 2 SAs" \
+	"$(xc "$gwB" state update -i "$ctx" out-jump "$STAGE_JUMP" thaw)"
+check_eq "B's SAs are live" "[]" "$(xc "$gwB" -j state list-frozen)"
+read -r oseqB3 _ < <(xc_counters "$gwB" "$SPI_IN")
+check_eq "B's output counter is A's frozen one plus the jump" "$((oseqA3 + STAGE_JUMP))" "$oseqB3"
+topo_move_vip "$gwB" "$gwA"
+check_eq "release on A" "released 2 SAs" "$(xc "$gwA" state release reqid "$TUN_REQID")"
+check "the peer reaches 192.168.2.1 through gateway B" slowwait 10 xc_ping "$peer" 1
+check "10 more pings through B, none lost" xc_ping "$peer" 10
+read -r _ seqPeer < <(xc_counters "$peer" "$SPI_IN")
+check "the peer accepted B's packets after the jump" test "$seqPeer" -ge $((oseqA3 + STAGE_JUMP + 11))
 exit $XC_RC

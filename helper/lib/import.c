@@ -295,8 +295,11 @@ static int do_import(struct xfrmctx *h, uint8_t cmd, const struct xfrmctx_ctx *c
 	h->errmsg[0] = '\0';
 	if (!o)
 		o = &none;
-	if (cmd == XFRM_CTX_CMD_UPDATE && o->flags)
-		return xc_fail(h, -EINVAL, "update takes no flags");
+	if (cmd == XFRM_CTX_CMD_UPDATE && (o->flags & ~XFRM_CTX_F_THAW))
+		return xc_fail(h, -EINVAL, "flags 0x%x do not apply to update (only thaw does)",
+			       o->flags & ~XFRM_CTX_F_THAW);
+	if (cmd == XFRM_CTX_CMD_IMPORT && (o->flags & XFRM_CTX_F_THAW))
+		return xc_fail(h, -EINVAL, "thaw applies to update; import thaws unless staged");
 	if (cmd == XFRM_CTX_CMD_UPDATE && !xfrmctx_has_module(h))
 		return xc_need_module(h, "update");
 	err = collect(h, c, &l);

@@ -314,7 +314,8 @@ int xfrmctx_export(struct xfrmctx *h, const struct xfrmctx_target *t,
 struct xfrmctx_import_opts {
 	uint64_t out_jump;	/* added to the outbound sequence number */
 	uint64_t in_jump;	/* the replay window moves ahead this much */
-	uint32_t flags;		/* XFRM_CTX_F_STAGED, XFRM_CTX_F_REPLACE */
+	uint32_t flags;		/* import: XFRM_CTX_F_STAGED, XFRM_CTX_F_REPLACE;
+				 * update: XFRM_CTX_F_THAW */
 	uint32_t lease;		/* of a staged import; 0: default */
 };
 
@@ -322,7 +323,8 @@ struct xfrmctx_import_opts {
 int xfrmctx_import(struct xfrmctx *h, const struct xfrmctx_ctx *c,
 		   const struct xfrmctx_import_opts *o, uint32_t *count);
 /* Move the counters (and IV salt) of existing SAs forward to those of c
- * plus the jumps; o->flags must be 0. */
+ * plus the jumps; with XFRM_CTX_F_THAW in o->flags, thaw each in the same
+ * step (every SA must be frozen or staged, or none is updated). */
 int xfrmctx_update(struct xfrmctx *h, const struct xfrmctx_ctx *c,
 		   const struct xfrmctx_import_opts *o, uint32_t *count);
 

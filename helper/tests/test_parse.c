@@ -147,6 +147,10 @@ TEST(parse_export_and_import_words)
 	EXPECT_STREQ(a.file, "-");
 	state_args_free(&a);
 	EXPECT_EQ(PARSE("update", &a, "out-jump", "5"), 0);
+	EXPECT_EQ(a.thaw, 0);
+	state_args_free(&a);
+	EXPECT_EQ(PARSE("update", &a, "-i", "f", "thaw"), 0);
+	EXPECT_EQ(a.thaw, 1);
 	state_args_free(&a);
 	EXPECT_EQ(PARSE("list-frozen", &a), 0);
 	state_args_free(&a);
@@ -173,6 +177,9 @@ TEST(parse_names_the_wrong_word)
 	state_args_free(&a);
 	EXPECT_EQ(PARSE("update", &a, "staged"), -1);
 	expect_msg("argument \"staged\" is wrong");
+	state_args_free(&a);
+	EXPECT_EQ(PARSE("import", &a, "thaw"), -1);
+	expect_msg("argument \"thaw\" is wrong: unknown word for \"state import\"");
 	state_args_free(&a);
 	EXPECT_EQ(PARSE("thaw", &a, "reqid", "1", "lease", "5"), -1);
 	expect_msg("argument \"lease\" is wrong");

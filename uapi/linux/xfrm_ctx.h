@@ -26,12 +26,16 @@
  *   spi, proto, mark).
  * @XFRM_CTX_F_RENEW: freeze - renew the lease of an SA that is already frozen
  *   instead of refusing.
+ * @XFRM_CTX_F_THAW: update - thaw each SA in the same step as its counters are
+ *   set (under one lock), so it cannot carry traffic with the old ones; every
+ *   SA must be frozen (staged), or nothing is updated.
  */
 enum xfrm_ctx_flags {
 	XFRM_CTX_F_FREEZE = 1,
 	XFRM_CTX_F_STAGED = 2,
 	XFRM_CTX_F_REPLACE = 4,
 	XFRM_CTX_F_RENEW = 8,
+	XFRM_CTX_F_THAW = 16,
 };
 
 /**
@@ -53,7 +57,8 @@ enum xfrm_ctx_features {
 /**
  * enum xfrm_ctx_event
  * @XFRM_CTX_EV_FROZEN: an SA was frozen (or its lease renewed).
- * @XFRM_CTX_EV_THAWED: an SA was thawed by a thaw command.
+ * @XFRM_CTX_EV_THAWED: an SA was thawed by a thaw command (or an update with
+ *   the thaw flag).
  * @XFRM_CTX_EV_LEASE_EXPIRED: nobody thawed or released an SA in time; it
  *   thawed by itself.
  * @XFRM_CTX_EV_IMPORTED: an SA was created by import (staged if the frozen
