@@ -19,6 +19,7 @@ directions carry ESP throughout. Checked:
 
   XC_SOAK_ROUNDS  hand-overs (default 10000)
 """
+import fcntl
 import os
 import re
 import signal
@@ -70,6 +71,11 @@ class Capture(threading.Thread):
         self.sk = xcnl.netns_socket(lan, socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
         self.sk.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         self.sk.bind(("br0", 0x0800))
+        # Frames the bridge forwards between its ports reach br0's packet
+        # sockets only in promiscuous mode (tcpdump sets it; so do we).
+        ifr = fcntl.ioctl(self.sk.fileno(), 0x8933, struct.pack("16si12x", b"br0", 0))	# SIOCGIFINDEX
+        mreq = struct.pack("iHH8s", struct.unpack_from("i", ifr, 16)[0], 1, 0, b"")	# PACKET_MR_PROMISC
+        self.sk.setsockopt(263, 1, mreq)	# SOL_PACKET, PACKET_ADD_MEMBERSHIP
         self.sk.settimeout(0.2)
         self.macs = {bytes.fromhex(m.replace(":", "")) for m in gw_macs}
         self.seen, self.dups, self.packets = set(), [], 0
