@@ -163,7 +163,9 @@ static int import_module(struct xfrmctx *h, uint8_t cmd, const struct sa_list *l
 		return send_chunk(h, cmd, l, 0, to, o, flags, count);
 	if (cmd == XFRM_CTX_CMD_UPDATE) {
 		/* Counters only move forward: there is nothing to undo, and a
-		 * failed chunk leaves the earlier ones updated. */
+		 * failed chunk leaves the earlier ones updated (and, with
+		 * XFRM_CTX_F_THAW, thawed: each thawed SA carries its new
+		 * counters, so a partial hand-over is consistent). */
 		for (; from < l->n; from = to, to = chunk_end(l, to)) {
 			err = send_chunk(h, cmd, l, from, to, o, flags, &n);
 			if (err)

@@ -324,7 +324,8 @@ int xfrmctx_import(struct xfrmctx *h, const struct xfrmctx_ctx *c,
 		   const struct xfrmctx_import_opts *o, uint32_t *count);
 /* Move the counters (and IV salt) of existing SAs forward to those of c
  * plus the jumps; with XFRM_CTX_F_THAW in o->flags, thaw each in the same
- * step (every SA must be frozen or staged, or none is updated). */
+ * step (every SA must be frozen or staged, or none is updated; above
+ * XFRM_CTX_MAX_IMPORT_SAS this holds per message). */
 int xfrmctx_update(struct xfrmctx *h, const struct xfrmctx_ctx *c,
 		   const struct xfrmctx_import_opts *o, uint32_t *count);
 
