@@ -6,8 +6,8 @@
  * old node. The removal comes last because nothing waits for it: the old
  * node's SAs are frozen, and its copy of the address answers no ARP once
  * the peer has the new MAC (for that moment both hold it, as when two VRRP
- * routers briefly disagree). Under TCG starting `ip` or `arping` costs about 0.4 s each, which
- * would swamp the hand-over being measured.
+ * routers briefly disagree). Under TCG starting `ip` or `arping` costs
+ * about 0.4 s each, which would swamp the hand-over being measured.
  *
  * The sockets are created when a handle opens (in its namespace); moving
  * the address needs no namespace switch.
