@@ -186,6 +186,10 @@ int xc_ike_ctx_put(struct xfrmctx_ctx *c, const struct xc_store *s, uint32_t win
 		const struct xc_ike *prev = s->ikes;
 		struct xc_nlb b;
 
+		/* a deleted IKE_SA that keys nothing live (one the store keeps
+		 * only while a late successor may come) holds no useful key */
+		if (ike->deleted && !xc_store_leads_to_live(s, ike))
+			goto next;
 		xc_nlb_init(&b);
 		put_ike(&b, s, ike, window);
 		xc_ike_id_str(&ike->id, idstr, sizeof(idstr));
@@ -200,6 +204,7 @@ int xc_ike_ctx_put(struct xfrmctx_ctx *c, const struct xc_store *s, uint32_t win
 			xc_ike_say(why, whylen, err, "cannot add the record of IKE_SA %s: %s", idstr,
 			    strerror(-err));
 		xc_nlb_free(&b);
+next:
 		if (ike == s->ikes)
 			break;
 		while (prev->next != ike)

@@ -153,6 +153,40 @@ struct xc_ike *xc_store_child_owner(const struct xc_store *s, const struct xc_ch
 	return ike ? live_from(s, ike, 0) : NULL;
 }
 
+int xc_store_leads_to_live(const struct xc_store *s, const struct xc_ike *ike)
+{
+	return live_from(s, (struct xc_ike *)ike, 0) != NULL;
+}
+
+/* Does a deleted IKE_SA lead to one that was deleted less than
+ * XC_REKEY_GRACE_S ago and has no successor yet (whose rekeying IKE_ADD may
+ * still be on its way)? */
+static int pending_from(const struct xc_store *s, const struct xc_ike *ike, int64_t now,
+			int depth)
+{
+	const struct xc_ike *next;
+	int has_next = 0;
+
+	if (!ike->deleted || depth > 64)
+		return 0;
+	for (next = s->ikes; next; next = next->next) {
+		if (next == ike || !next->has_old || !xc_ike_id_eq(&next->rekey_of, &ike->id))
+			continue;
+		has_next = 1;
+		if (pending_from(s, next, now, depth + 1))
+			return 1;
+	}
+	return !has_next && ike->deleted_at && now - ike->deleted_at < XC_REKEY_GRACE_S;
+}
+
+/* A CHILD_SA no live IKE_SA owns, kept for the successor that may come. */
+static int child_pending(const struct xc_store *s, const struct xc_child *c, int64_t now)
+{
+	const struct xc_ike *ike = xc_store_find_ike(s, &c->keyed_by);
+
+	return ike && !live_from(s, (struct xc_ike *)ike, 0) && pending_from(s, ike, now, 0);
+}
+
 void xc_store_counts(const struct xc_store *s, unsigned int *live,
 		     unsigned int *keying, unsigned int *children)
 {
@@ -170,15 +204,17 @@ void xc_store_counts(const struct xc_store *s, unsigned int *live,
  * Drop what no live IKE_SA needs any more: CHILD_SAs whose IKE_SA is gone,
  * and deleted IKE_SAs that no live IKE_SA's chain of predecessors needs to
  * key a CHILD_SA (the chain is kept whole from the oldest such IKE_SA, since
- * charon moves CHILD_SAs only from the IKE_SA a rekey names).
+ * charon moves CHILD_SAs only from the IKE_SA a rekey names). What an
+ * IKE_SA deleted less than XC_REKEY_GRACE_S ago without a successor keys
+ * stays, with the chain that leads to it, until the grace has passed.
  */
-static void collect(struct xc_store *s)
+static void collect(struct xc_store *s, int64_t now)
 {
 	struct xc_child **cp, *c;
 	struct xc_ike **ip, *ike;
 
 	for (cp = &s->children; (c = *cp);) {
-		if (!xc_store_child_owner(s, c)) {
+		if (!xc_store_child_owner(s, c) && !child_pending(s, c, now)) {
 			*cp = c->next;
 			xc_child_free(c);
 		} else {
@@ -186,16 +222,22 @@ static void collect(struct xc_store *s)
 		}
 	}
 	for (ip = &s->ikes; (ike = *ip);) {
-		int needed = !ike->deleted;
+		int needed = !ike->deleted, live = 0, pending = 0;
 		struct xc_ike *x = ike;
 
 		/* a deleted IKE_SA is needed if it leads to a live one and it,
-		 * or one of its predecessors, keys a CHILD_SA still alive */
-		if (!needed && !live_from(s, ike, 0))
-			x = NULL;
+		 * or one of its predecessors, keys a CHILD_SA still alive; or
+		 * if it leads to a pending one and keys a CHILD_SA kept for it */
+		if (!needed) {
+			live = live_from(s, ike, 0) != NULL;
+			pending = !live && pending_from(s, ike, now, 0);
+			if (!live && !pending)
+				x = NULL;
+		}
 		while (!needed && x) {
 			for (c = s->children; c && !needed; c = c->next)
-				needed = xc_ike_id_eq(&c->keyed_by, &x->id);
+				needed = xc_ike_id_eq(&c->keyed_by, &x->id) &&
+					 (live || !xc_store_child_owner(s, c));
 			x = x->has_old ? xc_store_find_ike(s, &x->rekey_of) : NULL;
 			if (x == ike)
 				break;
@@ -453,7 +495,8 @@ static int ike_mid(struct xc_store *s, const struct xc_ha_msg *m, int initiator,
 	return 0;
 }
 
-static int ike_delete(struct xc_store *s, const struct xc_ha_msg *m, char *why, size_t whylen)
+static int ike_delete(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
+		      char *why, size_t whylen)
 {
 	const struct xc_ha_attr *idattr = get(m, XC_HA_A_IKE_ID);
 	struct xc_ike *ike;
@@ -466,8 +509,10 @@ static int ike_delete(struct xc_store *s, const struct xc_ha_msg *m, char *why, 
 	if (!ike)
 		return say(why, whylen, "IKE_DELETE for unknown IKE_SA %s", idstr);
 	ike->deleted = 1;
+	ike->deleted_at = now;
+	s->grace_until = now + XC_REKEY_GRACE_S;
 	remember_gone(s, &ike->id);
-	collect(s);
+	collect(s, now);
 	return 0;
 }
 
@@ -569,7 +614,8 @@ static int child_add(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
 	return 0;
 }
 
-static int child_delete(struct xc_store *s, const struct xc_ha_msg *m, char *why, size_t whylen)
+static int child_delete(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
+			char *why, size_t whylen)
 {
 	uint32_t spi_in = xc_ha_spi(get(m, XC_HA_A_INBOUND_SPI)->v.u32);
 	struct xc_child **cp, *c;
@@ -578,7 +624,7 @@ static int child_delete(struct xc_store *s, const struct xc_ha_msg *m, char *why
 		if (c->spi_in == spi_in) {
 			*cp = c->next;
 			xc_child_free(c);
-			collect(s);
+			collect(s, now);
 			return 0;
 		}
 	}
@@ -629,13 +675,13 @@ int xc_store_apply(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
 		err = ike_mid(s, m, m->type == XC_HA_IKE_MID_INITIATOR, why, whylen);
 		break;
 	case XC_HA_IKE_DELETE:
-		err = ike_delete(s, m, why, whylen);
+		err = ike_delete(s, m, now, why, whylen);
 		break;
 	case XC_HA_CHILD_ADD:
 		err = child_add(s, m, now, why, whylen);
 		break;
 	case XC_HA_CHILD_DELETE:
-		err = child_delete(s, m, why, whylen);
+		err = child_delete(s, m, now, why, whylen);
 		break;
 	case XC_HA_SEGMENT_DROP:
 	case XC_HA_SEGMENT_TAKE:
@@ -671,8 +717,10 @@ int xc_store_expire(struct xc_store *s, int64_t now, int64_t max_age, unsigned i
 			n++;
 		}
 	}
-	if (n)
-		collect(s);
+	if (n || (s->grace_until && now >= s->grace_until)) {
+		collect(s, now);
+		s->grace_until = 0;
+	}
 	if (expired)
 		*expired = (unsigned int)n;
 	return n;

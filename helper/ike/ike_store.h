@@ -82,6 +82,7 @@ struct xc_ike {
 	uint32_t window;		/* IKE message-ID window, from a record (0: unknown) */
 	/* life */
 	uint8_t deleted;		/* IKE_DELETE came; kept only as keying IKE_SA */
+	int64_t deleted_at;		/* when (0: read from a record) */
 	struct xc_ha_ike_id successor;	/* the IKE_SA that rekeyed this one */
 	uint8_t has_successor;
 	int64_t added;
@@ -99,7 +100,16 @@ struct xc_store {
 #define XC_GONE 64
 	struct xc_ha_ike_id gone[XC_GONE];
 	unsigned int gone_n, gone_next;
+	int64_t grace_until;		/* a deleted IKE_SA may still get its successor */
 };
+
+/*
+ * The HA stream is UDP: an IKE_SA's IKE_DELETE can arrive before the IKE_ADD
+ * of the IKE_SA that rekeyed it (seen once in the VM, 1 ms ahead). CHILD_SAs keyed from an IKE_SA deleted without a
+ * known successor are therefore kept this long (not written, as no live
+ * IKE_SA owns them), so that a late rekeying IKE_ADD still adopts them.
+ */
+#define XC_REKEY_GRACE_S 10
 
 void xc_store_init(struct xc_store *s);
 void xc_store_free(struct xc_store *s);
@@ -113,7 +123,8 @@ int xc_store_apply(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
 
 /* Forget IKE_SAs that were added but never established (no IKE_UPDATE with
  * a config) for longer than max_age seconds: charon sends no IKE_DELETE for
- * an IKE_SA that fails before it is up. Returns how many. */
+ * an IKE_SA that fails before it is up. Returns how many. Also drops what
+ * only XC_REKEY_GRACE_S kept, once that has passed. */
 int xc_store_expire(struct xc_store *s, int64_t now, int64_t max_age, unsigned int *expired);
 
 struct xc_ike *xc_store_find_ike(const struct xc_store *s, const struct xc_ha_ike_id *id);
@@ -122,6 +133,10 @@ struct xc_child *xc_store_find_child(const struct xc_store *s, uint32_t spi_in);
 /* The live (not deleted) IKE_SA a CHILD_SA belongs to now: its keying
  * IKE_SA, or that IKE_SA's successors. NULL if none is live. */
 struct xc_ike *xc_store_child_owner(const struct xc_store *s, const struct xc_child *c);
+
+/* Whether a deleted IKE_SA leads through its successors to a live one (is
+ * needed to key a CHILD_SA that moved on), rather than to nothing. */
+int xc_store_leads_to_live(const struct xc_store *s, const struct xc_ike *ike);
 
 /* Counts for logs: live IKE_SAs, kept keying-only IKE_SAs, CHILD_SAs. */
 void xc_store_counts(const struct xc_store *s, unsigned int *live,

@@ -224,12 +224,62 @@ TEST(ike_store_ike_rekey_keeps_the_keying_predecessor)
 	EXPECT_EQ(children, 1);
 
 	/* deleting the live IKE_SA takes its CHILD_SAs with it (charon sends
-	 * no CHILD_DELETE for them) */
+	 * no CHILD_DELETE for them): at once for every consumer (no live
+	 * IKE_SA owns them), from memory once the rekey grace has passed */
 	t_ike_delete(&b, &new);
 	EXPECT_EQ(feed(&s), 0);
 	xc_store_counts(&s, &live, &keying, &children);
+	EXPECT_EQ(live, 0);
+	c = xc_store_find_child(&s, 0xc1000002);
+	EXPECT(c && xc_store_child_owner(&s, c) == NULL);
+	EXPECT_EQ(xc_store_expire(&s, 1000 + XC_REKEY_GRACE_S - 1, 120, NULL), 0);
+	EXPECT(xc_store_find_child(&s, 0xc1000002) != NULL);
+	EXPECT_EQ(xc_store_expire(&s, 1000 + XC_REKEY_GRACE_S, 120, NULL), 0);
+	xc_store_counts(&s, &live, &keying, &children);
 	EXPECT_EQ(live + keying + children, 0);
 	xc_store_free(&s);
+}
+
+/* The HA stream is UDP: the old IKE_SA's IKE_DELETE can arrive before the
+ * IKE_ADD of the IKE_SA that rekeyed it (seen once in the VM). The CHILD_SA keyed by the old one must not be lost, and a
+ * file written in between must not carry it (no live IKE_SA owns it). */
+TEST(ike_store_ike_rekey_delete_before_add)
+{
+	struct xc_ha_ike_id old = t_id(1, 0), new = t_id(2, 1);
+	struct xc_store s, empty;
+	struct xc_child *c;
+	unsigned int live, keying, children;
+	uint8_t *snap;
+	size_t len, len_empty;
+
+	xc_store_init(&s);
+	one_tunnel(&s, &old);
+	t_ike_delete(&b, &old);
+	EXPECT_EQ(feed(&s), 0);
+	c = xc_store_find_child(&s, 0xc1000001);
+	EXPECT(c && xc_store_child_owner(&s, c) == NULL);
+	/* written now: neither the orphan nor its deleted IKE_SA, so the
+	 * file is as large as an empty store's */
+	xc_store_init(&empty);
+	EXPECT_EQ(t_snapshot(&empty, &snap, &len_empty), 0);
+	free(snap);
+	EXPECT_EQ(t_snapshot(&s, &snap, &len), 0);
+	EXPECT_EQ(len, len_empty);
+	free(snap);
+	t_ike_add(&b, &new, &old, 2);
+	EXPECT_EQ(feed(&s), 0);
+	t_ike_update(&b, &new, "rw");
+	EXPECT_EQ(feed(&s), 0);
+	c = xc_store_find_child(&s, 0xc1000001);
+	EXPECT(c && xc_store_child_owner(&s, c) == xc_store_find_ike(&s, &new));
+	/* and it stays after the grace: a live IKE_SA owns it now */
+	xc_store_expire(&s, 1000 + XC_REKEY_GRACE_S + 1, 120, NULL);
+	xc_store_counts(&s, &live, &keying, &children);
+	EXPECT_EQ(live, 1);
+	EXPECT_EQ(keying, 1);
+	EXPECT_EQ(children, 1);
+	xc_store_free(&s);
+	xc_store_free(&empty);
 }
 
 /* Two rekeys in a row with a CHILD_SA from the first IKE_SA still alive:
@@ -358,6 +408,10 @@ TEST(ike_store_captured_stream)
 	}
 	EXPECT(took >= 8);
 	EXPECT(max_children >= 1);
+	/* every IKE_SA ended; what they keyed goes once the grace has passed */
+	xc_store_counts(&s, &live, &keying, &children);
+	EXPECT_EQ(live, 0);
+	xc_store_expire(&s, 1000 + XC_REKEY_GRACE_S, 120, NULL);
 	xc_store_counts(&s, &live, &keying, &children);
 	EXPECT_EQ(live + keying + children, 0);
 	t_stream_free(bufs, lens, n);
