@@ -346,8 +346,8 @@ static void *vip_thread(void *arg)
  * before the replay check, never accepted against a window older than
  * FROM's final one. Started together with the export, the thread slowed
  * the freeze itself in the VM (export+freeze 2.5 instead of 1.1 ms on
- * 6.12: two vCPUs, and the address change competes with the freeze's
- * grace period), so it starts after it.
+ * 6.12; two vCPUs carry both threads, the stream and its receivers), so
+ * it starts after it.
  */
 static void cmd_handover(char **w, int n)
 {
