@@ -16,8 +16,15 @@
 #include "targets.h"
 #include "xfrm_ctx.h"
 
-/* More SAs than this in one doit reply: use a dump. */
+/*
+ * A doit reply holds at most this many SAs and bytes; more is refused
+ * (E2BIG, before anything is frozen) and wants a dump. The byte cap is the
+ * size the kernel gives a dump's messages (netlink_recvmsg() caps
+ * max_recvmsg_len at 32 KiB), so a reader sized for a dump reads any reply
+ * without peeking first.
+ */
 #define XC_EXPORT_DOIT_MAX	64
+#define XC_EXPORT_DOIT_BYTES	32768
 
 static int xc_check_all_exportable(struct xc_targets *t, struct netlink_ext_ack *extack)
 {
@@ -88,9 +95,12 @@ int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
 	err = xc_targets_get(net, info, &t);
 	if (err)
 		return err;
-	if (t.n > XC_EXPORT_DOIT_MAX) {
-		NL_SET_ERR_MSG_FMT_MOD(info->extack, "%u SAs are too many for one reply; dump them",
-				       t.n);
+	for (i = 0, size = 0; i < t.n; i++)
+		size += xc_snapshot_size(t.x[i]);
+	if (t.n > XC_EXPORT_DOIT_MAX || size > XC_EXPORT_DOIT_BYTES) {
+		NL_SET_ERR_MSG_FMT_MOD(info->extack,
+				       "%u SAs (%zu bytes) are too many for one reply; dump them",
+				       t.n, size);
 		err = -E2BIG;
 		goto out;
 	}
@@ -98,8 +108,6 @@ int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out;
 
-	for (i = 0, size = 0; i < t.n; i++)
-		size += xc_snapshot_size(t.x[i]);
 	err = -ENOMEM;
 	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)

@@ -4,7 +4,8 @@
 own errno and an extack message naming the problem, and afterwards every SA
 of both namespaces must be byte-identical to before (`ip -s xfrm state`).
 
-    [ A: SAs 0x100 (GCM, ESN), 0x200 (CBC) ]      [ B: SA 0x300 (GCM) ]
+    [ A: SAs 0x100 (GCM, ESN), 0x200 (CBC) ]      [ B: SA 0x300 (GCM),
+                                                      40 SAs of reqid 9 ]
     [ C: SA 0x400 offloaded to a netdevsim device (built from the kernel's
          own source by scripts/build-testmods; Debian does not ship it) ]
 """
@@ -33,6 +34,10 @@ def test(t):
         "0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff 128",
     ])
     t.ip_batch(b, [f"xfrm state add src 10.0.0.5 dst 10.0.0.6 proto esp spi 0x300 mode tunnel {GCM}"])
+    # reqid 9: 40 SAs of about 1 KiB of snapshot each, more than one export
+    # reply may carry (32 KiB) though fewer than its 64 SAs
+    t.ip_batch(b, [f"xfrm state add src 10.0.9.1 dst 10.0.9.2 proto esp spi {0x9000 + i} mode tunnel "
+                   f"reqid 9 replay-window 128 flag esn {GCM}" for i in range(40)])
     id100 = {"family": 2, "daddr": "0a000002", "spi": 0x100, "proto": 50}
     snap = t.xc(a, "export", {"sa-id": id100})["sa"][0]
     before = (dump(t, a), dump(t, b))
@@ -74,6 +79,8 @@ def test(t):
         (b, "freeze", {"sa-id": id100}, "ESRCH", "no SA spi 0x00000100",
          "an SA of another namespace"),
         (a, "thaw", {"sa-id": id100}, "ENOENT", "is not frozen", "thaw of an SA not frozen"),
+        (b, "export", {"reqid": 9, "flags": "freeze"}, "E2BIG", "40 SAs (",
+         "an export reply over 32 KiB (a dump is needed)"),
         (a, "import", {}, "EINVAL", "no SA to import", "import of nothing"),
         (b, "import", sa(**{"alg-aead__key": "00" * 600}), "EINVAL", "key of 600 bytes; at most 512",
          "oversized key"),

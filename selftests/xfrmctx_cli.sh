@@ -57,6 +57,15 @@ log "== a failed export thaws what it froze"
 expect 1 "$dir/missing/ctx" "$a" state export reqid 1 freeze -o "$dir/missing/ctx"
 check_eq "the SAs are not left frozen" "[]" "$(xc "$a" -j state list-frozen)"
 
+log "== a refused export leaves what others froze frozen"
+# As an HA daemon leaves them in the middle of a hand-over: thawing them
+# would let two nodes carry the tunnel.
+xc "$a" state freeze reqid 1 >/dev/null || fail "freeze"
+expect 1 'already frozen' "$a" state export reqid 1 freeze -o "$dir/refused"
+check_eq "both SAs are still frozen" 2 "$(xc "$a" -j state list-frozen | jq length)"
+check "no context file was written" test ! -e "$dir/refused"
+xc "$a" state thaw reqid 1 >/dev/null || fail "thaw"
+
 log "== corrupt contexts: refused, nothing imported"
 xc "$a" state export reqid 1 -o "$ctx" >/dev/null || fail "export"
 size=$(stat -c %s "$ctx")

@@ -29,23 +29,29 @@ struct export_state {
 	uint32_t count;
 };
 
+/* A dump message carries one SA; a doit reply all the SAs it names. */
 static int parse_export(struct nl_msg *msg, void *arg)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	const struct nlattr *tb[XFRM_CTX_A_MAX + 1];
 	struct export_state *s = arg;
-	int err;
+	uint32_t before = s->count;
+	struct nlattr *a;
+	int rem, err;
 
-	if (xc_parse(tb, XFRM_CTX_A_MAX, genlmsg_attrdata(nlmsg_data(nlh), 0),
-		     genlmsg_attrlen(nlmsg_data(nlh), 0)) || !tb[XFRM_CTX_A_SA])
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		if (nla_type(a) != XFRM_CTX_A_SA)
+			continue;
+		/* The record is the nest's payload, byte for byte. */
+		err = xfrmctx_ctx_append(s->c, XFRMCTX_REC_SA,
+					 XFRMCTX_REC_F_MANDATORY | XFRMCTX_REC_F_NESTED,
+					 nla_data(a), nla_len(a));
+		if (err)
+			return err;
+		s->count++;
+	}
+	if (s->count == before)
 		return xc_fail(s->h, -EPROTO, "export reply without an SA");
-	/* The record is the nest's payload, byte for byte. */
-	err = xfrmctx_ctx_append(s->c, XFRMCTX_REC_SA,
-				 XFRMCTX_REC_F_MANDATORY | XFRMCTX_REC_F_NESTED,
-				 xc_data(tb[XFRM_CTX_A_SA]), xc_len(tb[XFRM_CTX_A_SA]));
-	if (err)
-		return err;
-	s->count++;
 	return 0;
 }
 
@@ -64,19 +70,11 @@ static int ids_complete(const struct xfrmctx_target *t)
 	return n > 0;
 }
 
-static int export_module(struct xfrmctx *h, const struct xfrmctx_target *t,
-			 uint32_t flags, uint32_t lease, struct export_state *s)
+static int export_request(struct xfrmctx *h, const struct xfrmctx_target *t, int dump,
+			  uint32_t flags, uint32_t lease, struct export_state *s)
 {
-	int dump = !(t && ids_complete(t) && !t->has_reqid);
 	struct nl_msg *msg;
 	int err;
-
-	/* A dump filters by at most one (partial) id. */
-	if (dump && xc_target_ids(t) > 1)
-		return xc_fail(h, -EINVAL, "several SA ids must each name proto and spi");
-	if (xc_target_ids(t) > XFRM_CTX_MAX_IMPORT_SAS)
-		return xc_fail(h, -E2BIG, "export takes at most %u SA ids at once",
-			       XFRM_CTX_MAX_IMPORT_SAS);
 
 	msg = xc_msg_new_size(h, XFRM_CTX_CMD_EXPORT, dump ? NLM_F_DUMP : 0,
 			      4096 + 80 * xc_target_ids(t));
@@ -92,6 +90,37 @@ static int export_module(struct xfrmctx *h, const struct xfrmctx_target *t,
 		return err;
 	}
 	return xc_request(h, msg, parse_export, s);
+}
+
+static int export_module(struct xfrmctx *h, const struct xfrmctx_target *t,
+			 uint32_t flags, uint32_t lease, struct export_state *s)
+{
+	int dump = !(t && ids_complete(t) && !t->has_reqid);
+	int err;
+
+	/* A dump filters by at most one (partial) id. */
+	if (dump && xc_target_ids(t) > 1)
+		return xc_fail(h, -EINVAL, "several SA ids must each name proto and spi");
+	if (xc_target_ids(t) > XFRM_CTX_MAX_IMPORT_SAS)
+		return xc_fail(h, -E2BIG, "export takes at most %u SA ids at once",
+			       XFRM_CTX_MAX_IMPORT_SAS);
+	if (!dump)
+		return export_request(h, t, 0, flags, lease, s);
+	/*
+	 * A reqid alone is asked for as a doit first: a tunnel's handful of
+	 * SAs come back in one message, one kernel round trip less than a
+	 * dump's NLMSG_DONE, on the hand-over's critical path when the export
+	 * freezes. The module refuses, before freezing anything, a reqid
+	 * whose SAs do not fit one reply (E2BIG) or that has none (ESRCH,
+	 * where a dump answers an empty list): those are dumped.
+	 */
+	if (t && t->has_reqid && !xc_target_ids(t)) {
+		err = export_request(h, t, 0, flags, lease, s);
+		if (err != -E2BIG && err != -ESRCH)
+			return err;
+		h->errmsg[0] = '\0';
+	}
+	return export_request(h, t, 1, flags, lease, s);
 }
 
 static int sa_matches_id(const struct xfrmctx_sa *sa, const struct xfrmctx_sa_id *id);

@@ -23,6 +23,14 @@
 
 /* Import requests carry many SAs; let them be big (capped by wmem_max). */
 #define XC_SOCK_BUF (1 << 20)
+/*
+ * One read holds any message either kernel side sends us: dump messages
+ * are capped at 32 KiB by the kernel, the module's export reply by itself
+ * (cmd_export.c), XFRM's answers to requests are a few hundred bytes. So
+ * libnl reads each message once instead of peeking at it first: one
+ * system call per message, on the hand-over's critical path.
+ */
+#define XC_RECV_BUF (64 << 10)
 
 static void sock_tune(struct nl_sock *sk)
 {
@@ -32,7 +40,8 @@ static void sock_tune(struct nl_sock *sk)
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	nl_socket_set_buffer_size(sk, XC_SOCK_BUF, XC_SOCK_BUF);
-	nl_socket_enable_msg_peek(sk);
+	nl_socket_disable_msg_peek(sk);
+	nl_socket_set_msg_buf_size(sk, XC_RECV_BUF);
 }
 
 static int open_xfrm(struct xfrmctx *h);
@@ -217,6 +226,9 @@ static int xc_valid_cb(struct nl_msg *msg, void *arg)
 	struct xc_req *req = arg;
 	int err;
 
+	/* the one reply a module's doit answers with */
+	if (req->one_reply && !(nlmsg_hdr(msg)->nlmsg_flags & NLM_F_MULTI))
+		req->done = 1;
 	if (!req->parse || req->err)
 		return NL_OK;
 	err = req->parse(msg, req->arg);
@@ -225,10 +237,28 @@ static int xc_valid_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int request_on(struct xfrmctx *h, struct nl_sock *sk, struct nl_msg *msg,
-		      int (*parse)(struct nl_msg *, void *), void *arg)
+/*
+ * Only answers to this request count. libnl's own check expects the
+ * sequence numbers to advance on acks and NLMSG_DONE only, which a doit
+ * answered by its reply alone never sends; and an answer left over from a
+ * request given up on (a signal, an error) must not be taken for this one's.
+ */
+static int xc_seq_cb(struct nl_msg *msg, void *arg)
 {
-	struct xc_req req = { .h = h, .parse = parse, .arg = arg };
+	struct xc_req *req = arg;
+
+	return nlmsg_hdr(msg)->nlmsg_seq == req->seq ? NL_OK : NL_SKIP;
+}
+
+/*
+ * One request and everything it is answered with. one_reply: the kernel
+ * answers success with exactly one message (every doit of the module does;
+ * refusals come as an error ack), so no ack is asked for: a read less.
+ */
+static int request_on(struct xfrmctx *h, struct nl_sock *sk, struct nl_msg *msg,
+		      int (*parse)(struct nl_msg *, void *), void *arg, int one_reply)
+{
+	struct xc_req req = { .h = h, .parse = parse, .arg = arg, .one_reply = one_reply };
 	struct nl_cb *cb;
 	int err;
 
@@ -242,17 +272,20 @@ static int request_on(struct xfrmctx *h, struct nl_sock *sk, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, xc_ack_cb, &req);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, xc_finish_cb, &req);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, xc_valid_cb, &req);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, xc_seq_cb, &req);
 
-	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
+	if (!one_reply)
+		nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
 	err = nl_send_auto(sk, msg);
+	req.seq = nlmsg_hdr(msg)->nlmsg_seq;
 	nlmsg_free(msg);
 	if (err < 0) {
 		nl_cb_put(cb);
 		return err == -NLE_MSGSIZE ? xc_fail(h, -EMSGSIZE, "request too large for one netlink message")
 					   : -EIO;
 	}
-	/* A request ends with its ack, a dump with NLMSG_DONE (or an error
-	 * ack if it could not start). */
+	/* A request ends with its reply or ack, a dump with NLMSG_DONE (or
+	 * an error ack if it could not start). */
 	while (!req.done) {
 		err = nl_recvmsgs(sk, cb);
 		if (err < 0 && !req.done) {
@@ -272,7 +305,8 @@ int xc_request(struct xfrmctx *h, struct nl_msg *msg,
 		nlmsg_free(msg);
 		return xc_need_module(h, "this command");
 	}
-	return request_on(h, h->sk, msg, parse, arg);
+	return request_on(h, h->sk, msg, parse, arg,
+			  !(nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP));
 }
 
 /* The XFRM netlink socket. Opened with the handle, so that both sockets
@@ -301,5 +335,5 @@ int xc_xfrm_request(struct xfrmctx *h, struct nl_msg *msg,
 		nlmsg_free(msg);
 		return xc_fail(h, -ENOTCONN, "no XFRM netlink socket: %s", h->errmsg);
 	}
-	return request_on(h, h->xsk, msg, parse, arg);
+	return request_on(h, h->xsk, msg, parse, arg, 0);
 }

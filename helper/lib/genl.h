@@ -24,6 +24,8 @@ struct xc_req {
 	void *arg;
 	int err;
 	int done;
+	int one_reply;	/* a doit: its reply ends it, no ack is asked for */
+	uint32_t seq;	/* the request's; answers carry it */
 };
 
 /* A new request for cmd; flags are NLM_F_* (NLM_F_DUMP for dumps). */
@@ -33,8 +35,8 @@ struct nl_msg *xc_msg_new_size(struct xfrmctx *h, uint8_t cmd, int flags, size_t
 /* Largest request the library builds; bigger imports are split. */
 #define XC_MAX_REQUEST (192 * 1024)
 
-/* Send msg (consumed) on the family's socket, call parse for every reply,
- * wait for the ack. */
+/* Send msg (consumed) on the family's socket, call parse for every reply;
+ * a doit ends with its one reply, a dump with NLMSG_DONE. */
 int xc_request(struct xfrmctx *h, struct nl_msg *msg,
 	       int (*parse)(struct nl_msg *msg, void *arg), void *arg);
 

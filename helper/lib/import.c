@@ -73,10 +73,15 @@ static int send_chunk(struct xfrmctx *h, uint8_t cmd, const struct sa_list *l,
 		      size_t from, size_t to, const struct xfrmctx_import_opts *o,
 		      uint32_t flags, uint32_t *count)
 {
-	struct nl_msg *msg = xc_msg_new_size(h, cmd, 0, XC_MAX_REQUEST + 4096);
-	size_t i;
+	struct nl_msg *msg;
+	size_t i, size = 4096;	/* headers and the scalar attributes */
 	int err = 0;
 
+	/* As large as this chunk needs: a hand-over's update of a tunnel's
+	 * two SAs should not map and unmap the largest request's 196 KiB. */
+	for (i = from; i < to; i++)
+		size += NLA_HDRLEN + NLA_ALIGN(l->rec[i].len);
+	msg = xc_msg_new_size(h, cmd, 0, size);
 	if (!msg)
 		return -ENOMEM;
 	for (i = from; i < to && !err; i++)
