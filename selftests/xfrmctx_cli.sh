@@ -108,6 +108,12 @@ check_eq "export all" "exported 2 SAs and 3 policies to $dir/all" "$(xc "$a" sta
 check_eq "export ID policy: the SA and the policies of its reqid" \
 	"exported 1 SA and 3 policies to $dir/one" \
 	"$(xc "$a" state export src "$VIP" dst 10.0.0.1 proto esp spi "$SPI_IN" policy -o "$dir/one")"
+# Several IDs are one doit, answered by one message that holds every SA.
+check_eq "export of two IDs: both SAs" "exported 2 SAs and 0 policies to $dir/two" \
+	"$(xc "$a" state export src "$VIP" dst 10.0.0.1 proto esp spi "$SPI_IN" \
+		src 10.0.0.1 dst "$VIP" proto esp spi "$SPI_OUT" -o "$dir/two")"
+check_eq "the two SAs' SPIs" "$SPI_OUT $SPI_IN" \
+	"$(xc - -j context show -i "$dir/two" | jq -r '[.sa[].spi] | sort | join(" ")')"
 
 log "== more SAs than one request carries: imported all or nothing"
 n=600	# about 450 bytes each: more than the 192 KiB xfrmctx puts in one request

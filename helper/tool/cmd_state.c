@@ -135,17 +135,25 @@ static int all_complete(const struct state_args *a)
 	return 1;
 }
 
-/* Undo a freeze when the export cannot be completed: nothing changes. */
-static void thaw_after_failure(struct xfrmctx *h, const struct state_args *a)
+/*
+ * Undo this command's freeze when the export cannot be completed: thaw what
+ * the first `frozen` export requests froze (one per ID, or one in all). A
+ * refused request froze nothing (the module undoes its own), and SAs that
+ * were frozen before, by an HA daemon in the middle of a hand-over, say,
+ * must stay frozen: thawing them would let two nodes carry the tunnel.
+ */
+static void thaw_after_failure(struct xfrmctx *h, const struct state_args *a, int frozen)
 {
 	struct xfrmctx_target t = { .reqid = a->sel.reqid, .has_reqid = a->sel.has_reqid };
 	int i;
 
+	if (!frozen)
+		return;
 	if (a->sel.all) {
 		fprintf(stderr, "xfrmctx: export: the SAs stay frozen until their lease runs out\n");
 		return;
 	}
-	for (i = 0; i < (a->sel.n_ids ? a->sel.n_ids : 1); i++) {
+	for (i = 0; i < frozen; i++) {
 		t.id = a->sel.n_ids ? &a->sel.ids[i] : NULL;
 		xfrmctx_thaw(h, &t, NULL);	/* one by one: some may not be frozen */
 	}
@@ -191,7 +199,7 @@ static int st_export(int argc, char **argv)
 	uint32_t flags, n, sas = 0, pols = 0;
 	struct state_args a;
 	const char *file;
-	int i, rc, ret = 0;
+	int i, rc, ret = 0, requests = 0;
 
 	if (parse_state_args("export", argc, argv, &a)) {
 		state_args_free(&a);
@@ -220,17 +228,19 @@ static int st_export(int argc, char **argv)
 		t.id = a.sel.ids;
 		t.n_ids = a.sel.n_ids;
 		ret = xfrmctx_export(h, &t, flags, a.lease, c, &sas);
+		requests = ret ? 0 : a.sel.n_ids;
 	} else {
 		for (i = 0; i < (a.sel.n_ids ? a.sel.n_ids : 1) && !ret; i++) {
 			t.id = a.sel.n_ids ? &a.sel.ids[i] : NULL;
 			ret = xfrmctx_export(h, &t, flags, a.lease, c, &n);
 			sas += n;
+			requests += !ret;
 		}
 	}
 	if (ret) {
 		rc = op_error("export", xfrmctx_strerror(h, ret));
 		if (a.freeze)
-			thaw_after_failure(h, &a);
+			thaw_after_failure(h, &a, requests);
 		goto out;
 	}
 	if (!sas) {
@@ -247,14 +257,14 @@ static int st_export(int argc, char **argv)
 	if (ret) {
 		rc = op_error("export policies", xfrmctx_strerror(h, ret));
 		if (a.freeze)
-			thaw_after_failure(h, &a);
+			thaw_after_failure(h, &a, requests);
 		goto out;
 	}
 	ret = xfrmctx_ctx_write(c, file, err, sizeof(err));
 	if (ret) {
 		rc = op_error("export", err);
 		if (a.freeze)
-			thaw_after_failure(h, &a);
+			thaw_after_failure(h, &a, requests);
 		goto out;
 	}
 	rc = 0;
