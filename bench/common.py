@@ -21,7 +21,11 @@ sys.path.insert(0, os.path.join(TOP, "selftests"))
 
 XFRMCTX = os.path.join(TOP, "build/helper/xfrmctx")
 XCBENCH = os.path.join(TOP, "build/bench/xcbench")
+UDPSEND = os.path.join(TOP, "build/bench/udpsend")
 KERNEL = os.uname().release
+
+# The gap benchmark's paths (gap.py), in the order of its tables (report.py).
+GAP_PATHS = ("module", "module-serial", "module-cold", "nomodule", "charon")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNET = 0x40000000

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Moving the tunnel's virtual IP between gateways from inside xcbench, as
- * an HA daemon does it: RTM_NEWADDR on the new node and a gratuitous ARP,
- * so the LAN (here: the peer) learns the new MAC, then RTM_DELADDR on the
- * old node. The removal comes last because nothing waits for it: the old
- * node's SAs are frozen, and its copy of the address answers no ARP once
- * the peer has the new MAC (for that moment both hold it, as when two VRRP
- * routers briefly disagree). Under TCG starting `ip` or `arping` costs
- * about 0.4 s each, which would swamp the hand-over being measured.
+ * an HA daemon does it, in three steps: RTM_NEWADDR on the new node; a
+ * gratuitous ARP from it, so that the LAN (here: the peer) sends to its
+ * MAC; RTM_DELADDR on the old node. Only the announcement moves traffic:
+ * the address may be added before the hand-over (the peer still sends to
+ * the old MAC) and removed after it (the old node's SAs are frozen, and
+ * its copy answers no ARP once the peer has the new MAC; for that moment
+ * both hold it, as when two VRRP routers briefly disagree). Under TCG
+ * starting `ip` or `arping` costs about 0.4 s each, which would swamp the
+ * hand-over being measured.
  *
  * The sockets are created when a handle opens (in its namespace); moving
  * the address needs no namespace switch.
@@ -32,6 +34,8 @@
 
 int vip_open(struct vip_socks *s)
 {
+	s->ifindex = 0;
+	s->dev[0] = '\0';
 	s->route = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	s->packet = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
 	s->inet = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -55,19 +59,29 @@ void vip_close(struct vip_socks *s)
 	s->route = s->packet = s->inet = -1;
 }
 
-static int ifindex_mac(const struct vip_socks *s, const char *dev, int *ifindex,
+/* dev's index and MAC, asked of the kernel the first time only: an HA
+ * daemon knows its devices before a hand-over, it does not look them up
+ * inside one. */
+static int ifindex_mac(struct vip_socks *s, const char *dev, int *ifindex,
 		       unsigned char mac[ETH_ALEN])
 {
 	struct ifreq ifr;
 
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
-	if (ioctl(s->inet, SIOCGIFINDEX, &ifr))
-		return -errno;
-	*ifindex = ifr.ifr_ifindex;
-	if (ioctl(s->inet, SIOCGIFHWADDR, &ifr))
-		return -errno;
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	if (!s->ifindex || strcmp(s->dev, dev)) {
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+		if (ioctl(s->inet, SIOCGIFINDEX, &ifr))
+			return -errno;
+		s->ifindex = ifr.ifr_ifindex;
+		if (ioctl(s->inet, SIOCGIFHWADDR, &ifr)) {
+			s->ifindex = 0;
+			return -errno;
+		}
+		memcpy(s->mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+		snprintf(s->dev, sizeof(s->dev), "%s", dev);
+	}
+	*ifindex = s->ifindex;
+	memcpy(mac, s->mac, ETH_ALEN);
 	return 0;
 }
 
@@ -139,33 +153,64 @@ static int gratuitous_arp(const struct vip_socks *s, int ifindex,
 	return 0;
 }
 
-int vip_move(const struct vip_socks *from, const struct vip_socks *to,
-	     const char *dev, const char *addr_text, const char **step)
+/* addr_text and dev on s: what every step needs. */
+static int resolve(struct vip_socks *s, const char *dev, const char *addr_text,
+		   struct in_addr *addr, int *ifindex, unsigned char mac[ETH_ALEN],
+		   const char **step)
+{
+	*step = "address";
+	if (inet_pton(AF_INET, addr_text, addr) != 1)
+		return -EINVAL;
+	*step = "device";
+	return ifindex_mac(s, dev, ifindex, mac);
+}
+
+int vip_add(struct vip_socks *to, const char *dev, const char *addr_text, const char **step)
 {
 	unsigned char mac[ETH_ALEN];
-	int from_if, to_if, err;
 	struct in_addr addr;
+	int ifindex, err;
 
-	*step = "address";
-	if (inet_pton(AF_INET, addr_text, &addr) != 1)
-		return -EINVAL;
-	*step = "old node's device";
-	err = ifindex_mac(from, dev, &from_if, mac);
-	if (err)
-		return err;
-	*step = "new node's device";
-	err = ifindex_mac(to, dev, &to_if, mac);
+	err = resolve(to, dev, addr_text, &addr, &ifindex, mac, step);
 	if (err)
 		return err;
 	*step = "RTM_NEWADDR on the new node";
-	err = addr_change(to, to_if, addr, 1);
-	if (err && err != -EEXIST)
+	err = addr_change(to, ifindex, addr, 1);
+	return err == -EEXIST ? 0 : err;
+}
+
+int vip_announce(struct vip_socks *to, const char *dev, const char *addr_text,
+		 const char **step)
+{
+	unsigned char mac[ETH_ALEN];
+	struct in_addr addr;
+	int ifindex, err;
+
+	err = resolve(to, dev, addr_text, &addr, &ifindex, mac, step);
+	if (err)
 		return err;
 	*step = "gratuitous ARP";
-	err = gratuitous_arp(to, to_if, mac, addr);
+	return gratuitous_arp(to, ifindex, mac, addr);
+}
+
+int vip_del(struct vip_socks *from, const char *dev, const char *addr_text, const char **step)
+{
+	unsigned char mac[ETH_ALEN];
+	struct in_addr addr;
+	int ifindex, err;
+
+	err = resolve(from, dev, addr_text, &addr, &ifindex, mac, step);
 	if (err)
 		return err;
 	*step = "RTM_DELADDR on the old node";
-	err = addr_change(from, from_if, addr, 0);
+	err = addr_change(from, ifindex, addr, 0);
 	return err == -EADDRNOTAVAIL ? 0 : err;
+}
+
+int vip_move(struct vip_socks *from, struct vip_socks *to,
+	     const char *dev, const char *addr_text, const char **step)
+{
+	return vip_add(to, dev, addr_text, step) ?:
+	       vip_announce(to, dev, addr_text, step) ?:
+	       vip_del(from, dev, addr_text, step);
 }

@@ -17,16 +17,16 @@
  *                                      path's "stop the old node")
  *   vip FROM TO DEV ADDR               ADDR/32 from FROM's DEV to TO's, and a
  *                                      gratuitous ARP (vip.c)
- *   handover FROM TO reqid R [out J] [in J] vip DEV ADDR [parallel]
+ *   handover FROM TO reqid R [out J] [in J] vip DEV ADDR [serial]
  *                                      the planned hand-over onto SAs staged
  *                                      on TO beforehand, as one HA daemon
- *                                      step: export FROM frozen (counters
- *                                      through the file image), update TO
- *                                      and thaw it in one request, move
- *                                      the VIP (after the thaw, or with
- *                                      "parallel" in a second thread while
- *                                      the counters move); answers each
- *                                      step's duration
+ *                                      step: the VIP's address on TO, export
+ *                                      FROM frozen (counters through the
+ *                                      file image), announce the VIP from
+ *                                      TO, update TO and thaw it in one
+ *                                      request, the address off FROM ("serial":
+ *                                      the whole VIP move after the thaw);
+ *                                      answers each step's duration
  *   quit
  *
  * Answers: {"ok":true,"us":T,"t0":WALL,"t1":WALL,"sas":N,...} or
@@ -37,7 +37,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,92 +314,82 @@ static void cmd_vip(char **w, int n)
 	done(t0w, t0, "");
 }
 
-/* The VIP's move, run beside the SAs' in a second thread. */
-struct vip_job {
-	const struct vip_socks *from, *to;
-	const char *dev, *addr, *step;
-	double t0, t1;		/* CLOCK_MONOTONIC, us */
-	int err;
-};
-
-static void *vip_thread(void *arg)
-{
-	struct vip_job *j = arg;
-
-	j->t0 = mono_us();
-	j->err = vip_move(j->from, j->to, j->dev, j->addr, &j->step);
-	j->t1 = mono_us();
-	return NULL;
-}
-
 /*
  * The planned hand-over as an HA daemon runs it, onto SAs imported staged
  * on TO beforehand (same keys; only the counters are still to come). From
  * the freeze on, nothing passes until TO thaws: this is the gap.
  *
- * Serial: counters and thaw in one request, then the VIP, so the first
- * datagram that reaches TO finds its SA live. Parallel: once FROM's frozen
- * export is in, a second thread moves the VIP while TO's counters are set
- * and its SAs thawed. Still safe: until the update thaws them, TO's SAs are
- * staged (ERROR, as frozen ones), so what reaches TO early is dropped
+ * The VIP's three steps are placed so that only the announcement is inside
+ * it: TO takes the address before the freeze (the peer still sends to
+ * FROM's MAC, nothing changes), announces it right after FROM's frozen
+ * export, while its counters move and its SAs thaw in one request, and
+ * FROM drops the address after (nothing waits for that). The peer may turn
+ * to TO before the thaw: until the update thaws them TO's SAs are staged
+ * (ERROR, as FROM's frozen ones are), so what reaches TO early is dropped
  * before the replay check, never accepted against a window older than
- * FROM's final one. Started together with the export, the thread slowed
- * the freeze itself in the VM (export+freeze 2.5 instead of 1.1 ms on
- * 6.12; two vCPUs carry both threads, the stream and its receivers), so
- * it starts after it.
+ * FROM's final one; it would have been dropped at FROM as well.
+ *
+ * "serial" is the order the first version measured: export, update with
+ * thaw, then the whole move (address, announcement, removal).
  */
 static void cmd_handover(char **w, int n)
 {
-	struct xfrmctx_import_opts o = { 0 };
-	double t0w = wall(), t0 = mono_us(), t1 = t0, t2, t3;
-	char err_text[XFRMCTX_ERRLEN], extra[256];
-	struct vip_job vj = { .step = "" };
+	struct xfrmctx_import_opts o = { .flags = XFRM_CTX_F_THAW };
+	double t0w, t0, ta, tb, tc, td, te;
+	char err_text[XFRMCTX_ERRLEN], extra[320];
+	struct vip_socks *from_vip, *to_vip;
+	const char *dev, *addr, *step = "";
 	struct xfrmctx_target t;
 	uint32_t sas = 0, upd = 0;
-	pthread_t vt;
-	int from, to, at, err, parallel, started = 0;
+	int from, to, at, err, serial;
 
 	from = n > 2 ? find(w[1]) : -1;
 	to = n > 2 ? find(w[2]) : -1;
 	at = from < 0 || to < 0 ? -1 : parse_target(w, n, 3, &t);
 	if (at > 0)
 		at = parse_jumps(w, n, at, &o, "vip");
-	parallel = at > 0 && at + 4 == n && !strcmp(w[n - 1], "parallel");
-	if (at < 0 || !t.has_reqid || at + 3 + parallel != n)
+	serial = at > 0 && at + 4 == n && !strcmp(w[n - 1], "serial");
+	if (at < 0 || !t.has_reqid || at + 3 + serial != n)
 		return fail("handover",
-			    "usage: handover FROM TO reqid R [out J] [in J] vip DEV ADDR [parallel]");
-	vj.from = &handles[from].vip;
-	vj.to = &handles[to].vip;
-	vj.dev = w[at + 1];
-	vj.addr = w[at + 2];
+			    "usage: handover FROM TO reqid R [out J] [in J] vip DEV ADDR [serial]");
+	from_vip = &handles[from].vip;
+	to_vip = &handles[to].vip;
+	dev = w[at + 1];
+	addr = w[at + 2];
 
-	err = snapshot(handles[from].h, &t, XFRM_CTX_F_FREEZE, 30, 0, &sas, NULL);
-	if (!err) {
-		t1 = mono_us();
-		/* if no thread starts, the VIP moves after the thaw */
-		started = parallel && !pthread_create(&vt, NULL, vip_thread, &vj);
-		o.flags = XFRM_CTX_F_THAW;
-		err = update_from_wire(handles[to].h, &o, &upd, err_text, sizeof(err_text));
-	} else {
-		snprintf(err_text, sizeof(err_text), "export: %s",
-			 xfrmctx_strerror(handles[from].h, err));
-	}
-	t2 = mono_us();
-	if (started)
-		pthread_join(vt, NULL);
-	else if (!err)
-		vip_thread(&vj);
-	t3 = mono_us();
+	ta = mono_us();
+	err = serial ? 0 : vip_add(to_vip, dev, addr, &step);
 	if (err)
-		return fail("handover", err_text);
-	if (vj.err)
-		return fail(vj.step, strerror(-vj.err));
-	snprintf(extra, sizeof(extra),
-		 "\"sas\":%u,\"updated\":%u,\"bytes\":%zu,\"parallel\":%s,"
-		 "\"export_us\":%.0f,\"update_us\":%.0f,\"vip_us\":%.0f,"
-		 "\"vip_begin_us\":%.0f,\"sas_us\":%.0f,\"join_us\":%.0f",
-		 sas, upd, wire_len, started ? "true" : "false", t1 - t0, t2 - t1,
-		 vj.t1 - vj.t0, vj.t0 - t0, t2 - t0, t3 - t2);
+		return fail(step, strerror(-err));
+	t0w = wall();
+	t0 = mono_us();
+	err = snapshot(handles[from].h, &t, XFRM_CTX_F_FREEZE, 30, 0, &sas, NULL);
+	if (err)
+		return fail("handover: export", xfrmctx_strerror(handles[from].h, err));
+	tb = mono_us();
+	err = serial ? 0 : vip_announce(to_vip, dev, addr, &step);
+	if (err)
+		return fail(step, strerror(-err));
+	tc = mono_us();
+	if (update_from_wire(handles[to].h, &o, &upd, err_text, sizeof(err_text)))
+		return fail("handover: update", err_text);
+	td = mono_us();
+	err = serial ? vip_move(from_vip, to_vip, dev, addr, &step) :
+		       vip_del(from_vip, dev, addr, &step);
+	if (err)
+		return fail(step, strerror(-err));
+	te = mono_us();
+	if (serial)
+		snprintf(extra, sizeof(extra),
+			 "\"sas\":%u,\"updated\":%u,\"bytes\":%zu,\"serial\":true,"
+			 "\"export_us\":%.0f,\"update_us\":%.0f,\"vip_us\":%.0f",
+			 sas, upd, wire_len, tb - t0, td - tc, te - td);
+	else
+		snprintf(extra, sizeof(extra),
+			 "\"sas\":%u,\"updated\":%u,\"bytes\":%zu,\"serial\":false,"
+			 "\"address_us\":%.0f,\"export_us\":%.0f,\"announce_us\":%.0f,"
+			 "\"update_us\":%.0f,\"release_address_us\":%.0f",
+			 sas, upd, wire_len, t0 - ta, tb - t0, tc - tb, td - tc, te - td);
 	done(t0w, t0, extra);
 }
 
