@@ -165,18 +165,25 @@ static int resolve(struct vip_socks *s, const char *dev, const char *addr_text,
 	return ifindex_mac(s, dev, ifindex, mac);
 }
 
-int vip_add(struct vip_socks *to, const char *dev, const char *addr_text, const char **step)
+/* addr/32 on or off dev of s; what is already so is no error. */
+static int addr_step(struct vip_socks *s, const char *dev, const char *addr_text, int add,
+		     const char **step)
 {
 	unsigned char mac[ETH_ALEN];
 	struct in_addr addr;
 	int ifindex, err;
 
-	err = resolve(to, dev, addr_text, &addr, &ifindex, mac, step);
+	err = resolve(s, dev, addr_text, &addr, &ifindex, mac, step);
 	if (err)
 		return err;
-	*step = "RTM_NEWADDR on the new node";
-	err = addr_change(to, ifindex, addr, 1);
-	return err == -EEXIST ? 0 : err;
+	*step = add ? "RTM_NEWADDR on the new node" : "RTM_DELADDR on the old node";
+	err = addr_change(s, ifindex, addr, add);
+	return err == (add ? -EEXIST : -EADDRNOTAVAIL) ? 0 : err;
+}
+
+int vip_add(struct vip_socks *to, const char *dev, const char *addr_text, const char **step)
+{
+	return addr_step(to, dev, addr_text, 1, step);
 }
 
 int vip_announce(struct vip_socks *to, const char *dev, const char *addr_text,
@@ -195,16 +202,7 @@ int vip_announce(struct vip_socks *to, const char *dev, const char *addr_text,
 
 int vip_del(struct vip_socks *from, const char *dev, const char *addr_text, const char **step)
 {
-	unsigned char mac[ETH_ALEN];
-	struct in_addr addr;
-	int ifindex, err;
-
-	err = resolve(from, dev, addr_text, &addr, &ifindex, mac, step);
-	if (err)
-		return err;
-	*step = "RTM_DELADDR on the old node";
-	err = addr_change(from, ifindex, addr, 0);
-	return err == -EADDRNOTAVAIL ? 0 : err;
+	return addr_step(from, dev, addr_text, 0, step);
 }
 
 int vip_move(struct vip_socks *from, struct vip_socks *to,
