@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """The benchmark suite of xfrm-ctx, inside the VM (bench/run starts it):
 
-    bench/bench.py [--sizes 1,100,1000,10000,100000] [--parts bulk,gap,datapath,freeze]
+    bench/bench.py [--sizes 1,100,1000,10000,100000] [--parts bulk,gap,datapath,trace,freeze]
 
 Prints progress as "# ..." lines and results as "BENCH {json}" lines.
 """
@@ -21,7 +21,7 @@ def rounds_of(n):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1,100,1000,10000,100000")
-    ap.add_argument("--parts", default="bulk,freeze,gap,datapath")
+    ap.add_argument("--parts", default="bulk,freeze,gap,datapath,trace")
     ap.add_argument("--rounds", type=int, default=0, help="rounds per size (0: by size)")
     args = ap.parse_args()
     if not os.environ.get("XC_IN_VM"):
@@ -45,6 +45,9 @@ def main():
         if "datapath" in parts:
             import datapath
             datapath.run(t)
+        if "trace" in parts:
+            import fntrace
+            fntrace.run(t)
         # Last: the longest part (minutes at 100 000 SAs).
         if "bulk" in parts:
             import bulk
