@@ -70,7 +70,7 @@ static int parse_double(const char *o, const char *v, double *out)
 static int parse_args(struct opts *o, struct xc_standby *r, int argc, char **argv)
 {
 	const char *listen = NULL, *charon = NULL;
-	unsigned long floor = XC_JUMP_FLOOR;
+	unsigned long floor = XC_IKE_JUMP_FLOOR;
 	int i, n;
 
 	o->jp.factor = XC_JUMP_FACTOR;

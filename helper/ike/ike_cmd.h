@@ -3,6 +3,7 @@
 #ifndef XC_IKE_CMD_H
 #define XC_IKE_CMD_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 int cmd_record(int argc, char **argv);
@@ -14,6 +15,9 @@ int cmd_parse(int argc, char **argv);
 /* "xfrmctx-ike: " + message + newline on stderr, with a monotonic
  * timestamp in ms when the log is for a running recorder or replay. */
 void xc_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void xc_vlog(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* the program name the log lines start with (default "xfrmctx-ike") */
+extern const char *xc_log_name;
 /* the same, without the timestamp: errors about the command line */
 void xc_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -269,18 +269,10 @@ void xc_rate_sweep(struct xc_rate_table *t)
 
 /* The jump */
 
-static uint64_t ceil_u64(double v)
-{
-	if (!(v > 0))
-		return 0;
-	if (v >= 18446744073709551615.0)
-		return UINT64_MAX;
-	return (uint64_t)ceil(v);
-}
-
 void xc_jump_size(const struct xc_rate *r, uint64_t now_ms, const struct xc_jump_params *p,
 		  struct xc_jump *j)
 {
+	struct xc_jump_params in = { .floor = 0 };
 	double age_s;
 
 	memset(j, 0, sizeof(*j));
@@ -301,9 +293,8 @@ void xc_jump_size(const struct xc_rate *r, uint64_t now_ms, const struct xc_jump
 	}
 	j->rate_known = j->last_out_pps >= 0 || r->intervals > 0;
 	j->out_pps = j->last_out_pps > (double)r->peak_out ? j->last_out_pps : (double)r->peak_out;
-	j->in_pps = j->last_in_pps > (double)r->peak_in ? j->last_in_pps : (double)r->peak_in;
-	j->out = ceil_u64(j->out_pps * age_s * p->factor);
-	if (j->out < p->floor)
-		j->out = p->floor;
-	j->in = ceil_u64(j->in_pps * age_s * p->in_factor);
+	j->in_pps = j->last_in_pps > 0 ? j->last_in_pps : 0;
+	j->out = xc_jump_compute(j->out_pps, age_s, p);
+	in.factor = p->in_factor;
+	j->in = xc_jump_compute(j->in_pps, age_s, &in);
 }

@@ -13,7 +13,7 @@
  *   age      = now - snapshot time (wall clocks, ms)
  *   out_pps  = max(outbound rate of the last interval, outbound peak)
  *   out_jump = max(floor, ceil(out_pps * age * factor))
- *   in_pps   = max(inbound rate of the last interval, inbound peak)
+ *   in_pps   = inbound rate of the last interval (0 if unknown)
  *   in_jump  = ceil(in_pps * age * in_factor)
  *
  * out_jump puts the standby's sequence numbers above all the dead node
@@ -28,8 +28,10 @@
  * the peer's packets below the new top). An SA that was frozen when it was
  * exported needs no jump: its counters are exact (a planned hand-over).
  *
- * The formula is that of branch ha's xc_jump_compute() (channel_jump.c);
- * when it lands on main, this should call it.
+ * Both jumps are xc_jump_compute() (channel_jump.c), the one formula of
+ * every take-over. The inbound rate is the current one (the last
+ * interval), never the peak: a tunnel that went idle must not lose the
+ * peer's next packets to a window moved past them.
  */
 #ifndef XC_IKE_RATE_H
 #define XC_IKE_RATE_H
@@ -37,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "channel.h"
 #include "libxfrmctx.h"
 
 #define XC_RATE_HISTORY		8	/* intervals the peaks cover */
@@ -78,15 +81,11 @@ int xc_rate_note(struct xc_rate_table *t, uint16_t family, const void *daddr, ui
 /* Forget the SAs that were not noted since the previous sweep. */
 void xc_rate_sweep(struct xc_rate_table *t);
 
-/* The jump of one SA. */
-struct xc_jump_params {
-	double factor;		/* outbound, default XC_JUMP_FACTOR */
-	uint64_t floor;		/* outbound, default XC_JUMP_FLOOR */
-	double in_factor;	/* inbound, default XC_JUMP_IN_FACTOR */
-};
-#define XC_JUMP_FACTOR		2.0
-#define XC_JUMP_FLOOR		1024
-#define XC_JUMP_IN_FACTOR	1.0
+/* The jump of one SA: struct xc_jump_params and the formula itself,
+ * xc_jump_compute(), are channel.h's, shared with the kernel-only
+ * take-over. A recorder snapshots once a second: its floor is larger than
+ * the sync loop's threshold. */
+#define XC_IKE_JUMP_FLOOR	1024
 
 struct xc_jump {
 	uint64_t age_ms;		/* now - snapshot time, 0 if the clock is behind */

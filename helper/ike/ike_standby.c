@@ -130,15 +130,19 @@ static void drain(struct xc_standby *r)
 			xc_log("ignored a datagram from %s", who);
 			continue;
 		}
+		if (r->on_datagram)
+			r->on_datagram(r->ctx, buf, (size_t)n);
 		if (xc_ha_parse(buf, (size_t)n, &m, why, sizeof(why))) {
 			xc_log("ignored a datagram from charon: %s", why);
 			continue;
 		}
 		for (i = 0; i < m.nattrs; i++) {
-			if (m.attrs[i].type != XC_HA_A_SEGMENT)
+			if (m.attrs[i].type != XC_HA_A_SEGMENT || m.attrs[i].v.u16 >= 32)
 				continue;
-			if (m.type == XC_HA_SEGMENT_TAKE && m.attrs[i].v.u16 < 32)
+			if (m.type == XC_HA_SEGMENT_TAKE)
 				r->taken |= 1u << m.attrs[i].v.u16;
+			else if (m.type == XC_HA_SEGMENT_DROP)
+				r->taken &= ~(1u << m.attrs[i].v.u16);
 			xc_log("charon: %s segment %u", xc_ha_msg_name(m.type), m.attrs[i].v.u16);
 		}
 		if (m.type == XC_HA_STATUS && !xc_ha_count(&m, XC_HA_A_SEGMENT))
@@ -210,12 +214,13 @@ int xc_standby_check_kernel(struct xc_standby *r, const struct xc_store *s, int6
 	return missing ? -1 : 0;
 }
 
-static int activate_segment(struct xc_standby *r, unsigned int seg, int64_t deadline)
+/* "+N" (take) or "-N" (drop) and wait for charon's confirmation. */
+static int set_segment(struct xc_standby *r, unsigned int seg, int take, int64_t deadline)
 {
 	char cmd[16];
 	int fd, len;
 
-	len = snprintf(cmd, sizeof(cmd), "+%u", seg);
+	len = snprintf(cmd, sizeof(cmd), "%c%u", take ? '+' : '-', seg);
 	for (;;) {
 		/* charon reopens its FIFO after every command; until then no reader */
 		fd = open(r->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -234,9 +239,10 @@ static int activate_segment(struct xc_standby *r, unsigned int seg, int64_t dead
 		return -1;
 	}
 	close(fd);
-	while (!(r->taken & (1u << seg))) {
+	while (!!(r->taken & (1u << seg)) != take) {
 		if (xc_now_ms() >= deadline) {
-			xc_log("charon did not confirm segment %u (no SEGMENT_TAKE)", seg);
+			xc_log("charon did not confirm segment %u (no SEGMENT_%s)", seg,
+			       take ? "TAKE" : "DROP");
 			return -1;
 		}
 		drain(r);
@@ -250,7 +256,18 @@ int xc_standby_activate(struct xc_standby *r, int64_t deadline)
 	unsigned int seg;
 
 	for (seg = 1; seg <= r->segments; seg++)
-		if (activate_segment(r, seg, deadline))
+		if (set_segment(r, seg, 1, deadline))
 			return -1;
 	return 0;
+}
+
+int xc_standby_deactivate(struct xc_standby *r, int64_t deadline)
+{
+	unsigned int seg;
+	int rc = 0;
+
+	for (seg = 1; seg <= r->segments; seg++)
+		if (set_segment(r, seg, 0, deadline))
+			rc = -1;
+	return rc;
 }

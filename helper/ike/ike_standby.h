@@ -25,6 +25,10 @@ struct xc_standby {
 	uint32_t taken;			/* segments charon confirmed */
 	unsigned int sent;
 	int kernel_pass_logs;		/* log each SA's reqid (the pass after success) */
+	/* Every datagram charon sends while we wait for it (xfrmctxd keeps
+	 * recording its stream through an activation): NULL to ignore. */
+	void (*on_datagram)(void *ctx, const uint8_t *buf, size_t len);
+	void *ctx;
 };
 
 /* Defaults: fifo, 1 segment, 10 s. */
@@ -52,5 +56,8 @@ int xc_standby_check_kernel(struct xc_standby *r, const struct xc_store *s, int6
 
 /* "+1" .. "+segments" into the FIFO, each confirmed by SEGMENT_TAKE. */
 int xc_standby_activate(struct xc_standby *r, int64_t deadline);
+/* "-1" .. "-segments": charon's IKE_SAs turn passive, each confirmed by
+ * SEGMENT_DROP. */
+int xc_standby_deactivate(struct xc_standby *r, int64_t deadline);
 
 #endif

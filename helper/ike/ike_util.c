@@ -30,24 +30,39 @@ int64_t xc_wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void xc_log(const char *fmt, ...)
+const char *xc_log_name = "xfrmctx-ike";
+
+void xc_vlog(const char *fmt, va_list ap)
 {
 	struct timespec ts;
+
+	/* under systemd, journald stamps every line itself */
+	if (getenv("JOURNAL_STREAM")) {
+		fprintf(stderr, "%s: ", xc_log_name);
+	} else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		fprintf(stderr, "%s: [%lld.%03ld] ", xc_log_name, (long long)ts.tv_sec,
+			ts.tv_nsec / 1000000);
+	}
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+void xc_log(const char *fmt, ...)
+{
 	va_list ap;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fprintf(stderr, "xfrmctx-ike: [%lld.%03ld] ", (long long)ts.tv_sec, ts.tv_nsec / 1000000);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	xc_vlog(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void xc_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "xfrmctx-ike: ");
+	fprintf(stderr, "%s: ", xc_log_name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -214,11 +214,13 @@ int xc_peer_lock(const char *dir, char *err, size_t errlen);
 /* The outbound jump at take-over                                      */
 
 struct xc_jump_params {
-	double factor;		/* safety factor, default 2 */
-	uint64_t floor;		/* least jump, default XC_JUMP_FLOOR */
+	double factor;		/* outbound safety factor, default 2 */
+	uint64_t floor;		/* least outbound jump, default XC_JUMP_FLOOR */
+	double in_factor;	/* inbound (the IKE half's per-SA jumps), default 1 */
 };
-#define XC_JUMP_FACTOR	2.0
-#define XC_JUMP_FLOOR	256
+#define XC_JUMP_FACTOR		2.0
+#define XC_JUMP_FLOOR		256
+#define XC_JUMP_IN_FACTOR	1.0
 
 /* Highest packet rate of the remembered intervals. */
 double xc_rate_peak(const struct xc_peer_state *s);

@@ -180,8 +180,8 @@ TEST(ike_rate_jump_formula)
 	EXPECT(j.out_pps > 19.99 && j.out_pps < 20.01);
 	EXPECT_EQ(j.rate_known, 1);
 	EXPECT_EQ(j.out, 1024);
-	/* inbound: the peak (12/s) beats the last interval (10/s); x1 x 1.5 s */
-	EXPECT_EQ(j.in, 18);
+	/* inbound: the current rate (10/s), not the peak (12/s); x1 x 1.5 s */
+	EXPECT_EQ(j.in, 15);
 	p.floor = 10;
 	xc_jump_size(&r, 101500, &p, &j);
 	EXPECT_EQ(j.out, 60);
@@ -219,4 +219,16 @@ TEST(ike_rate_jump_formula)
 	EXPECT(j.last_out_pps < 0);
 	EXPECT(j.out_pps > 6.99 && j.out_pps < 7.01);
 	EXPECT_EQ(j.out, 21);
+	/* ... and no inbound jump: the current inbound rate is not known */
+	EXPECT_EQ(j.in, 0);
+	/* a tunnel that went idle: peak 83/s, last interval 0 -> nothing
+	 * inbound (the peer's next packets must pass), outbound still the peak */
+	r.prev_time_ms = 99000;
+	r.prev_oseq = r.oseq;
+	r.prev_seq = r.seq;
+	r.peak_in = 83;
+	r.peak_out = 83;
+	xc_jump_size(&r, 101000, &p, &j);
+	EXPECT_EQ(j.in, 0);
+	EXPECT_EQ(j.out, 249);	/* 83 x 1 s x factor 3 */
 }

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * xfrmctxd, the node daemon: one per gateway, owning both halves of the
+ * tunnels (Documentation/ha.rst).
+ *
+ *  - the active node's daemon is the `remote` of its charon's HA plugin
+ *    (loopback): every datagram is checked, applied to its store of IKE_SAs
+ *    and forwarded at once over the TLS channel to the standby's daemon,
+ *    with a snapshot of the kernel SAs' counters whenever XFRM async events
+ *    say they moved (and once a period);
+ *  - the standby's daemon feeds the stream into its own charon as it comes
+ *    (charon holds the IKE_SAs passive and installs the CHILD_SAs' SAs),
+ *    keeps those SAs frozen and moves their counters to the active node's
+ *    with the module's counters-only update: a take-over is then a jump, a
+ *    thaw and charon's activation, nothing else.
+ *
+ * Files: hd_conf.c (configuration), hd_link.c (the channel to the peer),
+ * hd_ike.c (charon's HA socket, the store, resync), hd_kernel.c (SAs:
+ * snapshots, counters, freeze, take-over), hd_role.c (the state machine:
+ * take-over, hand-over, switchover), hd_ctl.c (the control socket),
+ * hd_addr.c (the tunnel address watch), xfrmctxd.c (the loop).
+ */
+#ifndef XC_HD_H
+#define XC_HD_H
+
+#include <stdint.h>
+
+#include "channel.h"
+#include "ike_net.h"
+#include "ike_rate.h"
+#include "ike_rec.h"
+#include "ike_standby.h"
+#include "ike_store.h"
+#include "libxfrmctx.h"
+
+#define HD_CONTROL		"/run/xfrmctxd.sock"
+#define HD_CONF			"/etc/xfrmctx/xfrmctxd.conf"
+
+/* Frames of the daemons' stream (after the channel's HELLO "node" and
+ * WELCOME). The active node's daemon is the client. */
+enum hd_frame {
+	HD_FR_IKE = 32,		/* active -> standby: one HA datagram */
+	HD_FR_COUNTERS,		/* active -> standby: xc_ctxmsg, a snapshot */
+	HD_FR_RESYNC_BEGIN,	/* active -> standby: the full state follows */
+	HD_FR_RESYNC_END,	/* active -> standby: that was all */
+	HD_FR_HANDOVER,		/* active -> standby: xc_ctxmsg, frozen SAs; "take" or not */
+	HD_FR_HANDOVER_REQ,	/* standby -> active: please hand over */
+	HD_FR_TAKEN,		/* standby -> active: took the tunnels (text) */
+	HD_FR_STATUS,		/* standby -> active: text, "in-sync ..." */
+	HD_FR_REFUSED,		/* either way: a step failed (text) */
+	HD_FR_TAKE,		/* active -> standby: after this hand-over, take over now */
+};
+
+struct hd_conf {
+	char path[256];
+	char id[XC_PSK_ID_MAX + 1], peer_id[XC_PSK_ID_MAX + 1];
+	char peer[256];			/* HOST[:PORT] of the peer's daemon */
+	char listen[256];		/* ADDR[:PORT] we accept the peer on */
+	char psk[256];			/* key file */
+	char control[108];		/* unix socket */
+	char state_dir[256];		/* last snapshot, for a restart */
+	int ike;			/* the IKE half (charon's HA plugin) */
+	char ha_listen[64], ha_charon[64];
+	char fifo[256];
+	unsigned long segments;
+	char address[64];		/* the tunnel address to watch, "" none */
+	char track_file[256];		/* keepalived's track_file: 0 ok, 1 fault */
+	double factor, in_factor;
+	uint64_t floor;
+	unsigned int period_ms;		/* snapshot at least this often */
+	unsigned int min_gap_ms;	/* and at most this often */
+	unsigned int handover_wait_ms;	/* asking a live peer before a crash take-over */
+	unsigned int lease;		/* s, of the freezes; renewed at half */
+	uint32_t reqid;			/* kernel-only selection */
+	int has_reqid;
+	int verbose;
+};
+
+int hd_conf_load(const char *path, struct hd_conf *c, char *err, size_t errlen);
+
+enum hd_role { HD_STANDBY, HD_ACTIVE };
+
+struct hd_peer_link {
+	struct xc_chan *ch;
+	int client;			/* we connected (we are active) */
+	int connecting_fd;		/* non-blocking connect in progress */
+	uint64_t seq_out, seq_in;
+	int64_t next_try_ms;		/* reconnect backoff */
+	unsigned int backoff_ms;
+	int64_t up_since_ms;
+	uint64_t frames_out, frames_in, bytes_out;
+};
+
+struct hd_stats {
+	uint64_t ike_fwd, ike_fed, ike_dropped, snapshots_out, snapshots_in;
+	uint64_t updates, update_errors, resyncs;
+	int64_t last_snapshot_in_ms;	/* wall clock, when it came */
+	uint64_t last_snapshot_taken_ms;	/* wall clock of the active node */
+	int64_t last_ike_in_ms;
+};
+
+struct hd_takeover {
+	int64_t at_ms;			/* wall */
+	char kind[16];			/* planned, crash, switchover */
+	unsigned int sas;
+	uint64_t max_out_jump, max_in_jump;
+	int64_t total_ms, update_ms, activate_ms;
+	int ok;
+	char error[400];
+};
+
+struct hd {
+	struct hd_conf conf;
+	struct xc_keyring kr;
+	const struct xc_psk *self;
+	enum hd_role role;
+	int fault;			/* a take-over failed: told the cluster manager */
+	char fault_why[480];
+	struct hd_peer_link link;
+	int listen_fd, ctl_fd, ae_fd, addr_fd;
+	struct xc_aevents *ae;
+	struct xfrmctx *h;
+	/* IKE half */
+	struct xc_standby ha;		/* charon's HA socket (listen/charon/fifo) */
+	struct xc_store store;		/* what we know of charon's IKE_SAs */
+	struct xc_store *resync;	/* standby: the state being resent */
+	int charon_active;		/* we activated its segments */
+	/* kernel half */
+	struct xc_rate_table rates;
+	struct xfrmctx_ctx *last;	/* standby: the last snapshot (counters, rates) */
+	uint64_t last_taken_ms;
+	struct xfrmctx_ctx *handover;	/* standby: exact counters of a hand-over */
+	int64_t snap_due_ms, snap_last_ms, renew_due_ms;
+	int counters_dirty;
+	int in_sync;			/* standby: resync done, counters applied */
+	int peer_in_sync;		/* active: what the standby said */
+	char peer_status[160];
+	int address_here;
+	int handover_wanted;		/* standby: asked, waiting */
+	int64_t handover_deadline;
+	struct hd_stats st;
+	struct hd_takeover last_to;
+	uint64_t serial;
+};
+
+/* logging: one line, "xfrmctxd: " + text; a wall-clock time stamp unless
+ * journald already adds one (JOURNAL_STREAM). Never key material. */
+void hd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hd_dbg(struct hd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* hd_link.c */
+int hd_link_listen(struct hd *d, char *err, size_t errlen);
+void hd_link_accept(struct hd *d);
+void hd_link_tick(struct hd *d, int64_t now);	/* connect when active */
+void hd_link_drop(struct hd *d, const char *why);
+int hd_link_up(const struct hd *d);
+int hd_link_send(struct hd *d, uint8_t type, const void *p, size_t len);
+void hd_link_read(struct hd *d);		/* frames waiting: dispatch */
+int hd_link_wait_frame(struct hd *d, uint8_t type, int timeout_ms, struct xc_frame *f);
+
+/* hd_ike.c */
+int hd_ike_open(struct hd *d, char *err, size_t errlen);
+void hd_ike_read(struct hd *d);			/* datagrams from charon */
+void hd_ike_feed(struct hd *d, const uint8_t *p, size_t len);	/* standby: one forwarded */
+int hd_ike_resync_send(struct hd *d);		/* active: the whole store */
+void hd_ike_resync_begin(struct hd *d);
+void hd_ike_resync_end(struct hd *d);
+int hd_ike_activate(struct hd *d);
+int hd_ike_deactivate(struct hd *d);
+void hd_ike_counts(const struct hd *d, unsigned int *ikes, unsigned int *children);
+
+/* hd_kernel.c */
+int hd_kernel_open(struct hd *d, char *err, size_t errlen);
+void hd_kernel_events(struct hd *d);		/* XFRM async events */
+int hd_kernel_snapshot(struct hd *d, int freeze, struct xfrmctx_ctx **out, char *why,
+		       size_t whylen);
+int hd_kernel_send_snapshot(struct hd *d);	/* active */
+void hd_kernel_apply(struct hd *d, const uint8_t *p, size_t len);	/* standby */
+void hd_kernel_renew(struct hd *d, int64_t now);	/* standby: keep ours frozen */
+int hd_kernel_freeze_local(struct hd *d, char *why, size_t whylen);
+/* Update every SA of c with its jump (exact: none) and thaw it. */
+int hd_kernel_takeover(struct hd *d, const struct xfrmctx_ctx *c, int exact,
+		       struct hd_takeover *t, char *why, size_t whylen);
+/* Thaw what this node froze itself (a failed hand-over). */
+int hd_kernel_thaw_local(struct hd *d, char *why, size_t whylen);
+/* Freeze the SAs of c again (a take-over that could not finish). */
+void hd_kernel_freeze_again(struct hd *d, const struct xfrmctx_ctx *c, char *why, size_t whylen);
+unsigned int hd_kernel_count(const struct xfrmctx_ctx *c);
+
+/* hd_role.c */
+int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen);
+int hd_become_standby(struct hd *d, int ask_take, const char *why, char *out, size_t outlen);
+void hd_on_handover(struct hd *d, const uint8_t *p, size_t len);
+void hd_on_handover_req(struct hd *d);
+void hd_on_taken(struct hd *d, const char *text);
+void hd_on_take(struct hd *d);
+void hd_set_fault(struct hd *d, const char *why);
+void hd_clear_fault(struct hd *d);
+
+/* hd_ctl.c */
+int hd_ctl_open(struct hd *d, char *err, size_t errlen);
+void hd_ctl_accept(struct hd *d);
+void hd_status_text(struct hd *d, int json, char *buf, size_t len);
+
+/* hd_addr.c: the tunnel address on this host (rtnetlink) */
+int hd_addr_open(struct hd *d, char *err, size_t errlen);
+int hd_addr_present(struct hd *d);	/* 1, 0, -errno */
+void hd_addr_read(struct hd *d);	/* events: take over / hand over */
+
+int64_t hd_now(void);		/* monotonic ms */
+int64_t hd_wall(void);		/* unix ms */
+
+#endif

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The tunnel address (`address` in the configuration): keepalived or
+ * Pacemaker's IPaddr2 moves it; the daemon follows it through rtnetlink
+ * address events, so the take-over starts the moment the address arrives,
+ * without a process start, and the hand-over the moment it leaves.
+ * keepalived's notify script is then only a second way in (idempotent).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "hd.h"
+
+static int want_family;
+static uint8_t want[16];
+
+int hd_addr_open(struct hd *d, char *err, size_t errlen)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+				  .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR };
+	int fd;
+
+	if (!d->conf.address[0])
+		return 0;
+	if (inet_pton(AF_INET, d->conf.address, want) == 1)
+		want_family = AF_INET;
+	else if (inet_pton(AF_INET6, d->conf.address, want) == 1)
+		want_family = AF_INET6;
+	else {
+		snprintf(err, errlen, "address \"%s\" is not an IPv4 or IPv6 address", d->conf.address);
+		return -EINVAL;
+	}
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		snprintf(err, errlen, "rtnetlink: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	d->addr_fd = fd;
+	return 0;
+}
+
+/* 1 if msg is about our address: *added says which way. */
+static int ours(struct nlmsghdr *nh, int *added)
+{
+	struct ifaddrmsg *ifa = NLMSG_DATA(nh);
+	struct rtattr *rta = IFA_RTA(ifa);
+	int len = (int)IFA_PAYLOAD(nh);
+
+	if (ifa->ifa_family != want_family)
+		return 0;
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type != IFA_LOCAL && rta->rta_type != IFA_ADDRESS)
+			continue;
+		if (!memcmp(RTA_DATA(rta), want, want_family == AF_INET ? 4 : 16)) {
+			*added = nh->nlmsg_type == RTM_NEWADDR;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Ask once (at start): dump the addresses. */
+int hd_addr_present(struct hd *d)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+	} req = {
+		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETADDR,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+		.ifa = { .ifa_family = (uint8_t)want_family },
+	};
+	char buf[16384];
+	int fd, found = 0, done = 0;
+
+	if (!d->conf.address[0])
+		return 0;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0 || send(fd, &req, sizeof(req), 0) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	while (!done) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+		int added;
+
+		if (n <= 0)
+			break;
+		for (; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
+			if (nh->nlmsg_type == NLMSG_DONE || nh->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			if (nh->nlmsg_type == RTM_NEWADDR && ours(nh, &added))
+				found = 1;
+		}
+	}
+	close(fd);
+	return found;
+}
+
+void hd_addr_read(struct hd *d)
+{
+	char buf[8192], out[400];
+	ssize_t n;
+
+	while ((n = recv(d->addr_fd, buf, sizeof(buf), 0)) > 0) {
+		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+		int added;
+
+		for (; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
+			if ((nh->nlmsg_type != RTM_NEWADDR && nh->nlmsg_type != RTM_DELADDR) ||
+			    !ours(nh, &added) || added == d->address_here)
+				continue;
+			d->address_here = added;
+			hd_log("the tunnel address %s %s", d->conf.address,
+			       added ? "arrived" : "left");
+			if (added && d->role == HD_STANDBY)
+				hd_become_active(d, "the tunnel address arrived", out, sizeof(out));
+			else if (!added && d->role == HD_ACTIVE)
+				hd_become_standby(d, 0, "the tunnel address left", out, sizeof(out));
+		}
+	}
+}

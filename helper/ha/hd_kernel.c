@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The kernel half, through libxfrmctx and the xfrm_ctx module.
+ *
+ * Active node: a snapshot of every CHILD_SA's two SAs (ike/ike_snap.c: SA
+ * records, IKE_SA records, per-SA rates) whenever XFRM async events say
+ * counters moved, an SA came or went, or charon announced a CHILD_SA, at
+ * most every min-gap-ms and at least every period-ms; sent to the standby.
+ *
+ * Standby: the SAs charon installed from the stream are frozen at once (a
+ * standby never carries a packet with them; fail closed) and their
+ * counters are moved to the snapshot's with the module's counters-only
+ * update (forward only; IV salt included). A take-over is then one update
+ * per SA, with the jump and a thaw in the same request.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "hd.h"
+#include "ike_snap.h"
+#include "ike_xfrm.h"
+
+struct frozen_set {
+	struct xfrmctx_sa_id *ids;
+	size_t n, cap;
+};
+static struct frozen_set frozen;
+
+static int id_eq(const struct xfrmctx_sa_id *a, const struct xfrmctx_sa_id *b)
+{
+	return a->family == b->family && a->spi == b->spi && a->proto == b->proto &&
+	       !memcmp(&a->daddr, &b->daddr, a->family == AF_INET ? 4 : 16);
+}
+
+static int frozen_has(const struct xfrmctx_sa_id *id)
+{
+	size_t i;
+
+	for (i = 0; i < frozen.n; i++)
+		if (id_eq(&frozen.ids[i], id))
+			return 1;
+	return 0;
+}
+
+static void frozen_add(const struct xfrmctx_sa_id *id)
+{
+	if (frozen.n == frozen.cap) {
+		size_t cap = frozen.cap ? frozen.cap * 2 : 16;
+		struct xfrmctx_sa_id *n = realloc(frozen.ids, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		frozen.ids = n;
+		frozen.cap = cap;
+	}
+	frozen.ids[frozen.n++] = *id;
+}
+
+static void frozen_clear(void)
+{
+	frozen.n = 0;
+}
+
+int hd_kernel_open(struct hd *d, char *err, size_t errlen)
+{
+	int r = xfrmctx_open(&d->h);
+
+	if (r) {
+		snprintf(err, errlen, "the xfrm_ctx module is needed (modprobe xfrm_ctx): %s",
+			 xfrmctx_strerror(NULL, r));
+		return r;
+	}
+	r = xc_aevents_open(&d->ae, err, errlen);
+	if (r)
+		return r;
+	d->ae_fd = xc_aevents_fd(d->ae);
+	xc_rate_table_init(&d->rates);
+	return 0;
+}
+
+void hd_kernel_events(struct hd *d)
+{
+	unsigned int what = 0;
+	char err[200];
+
+	if (xc_aevents_read(d->ae, d->conf.reqid, d->conf.has_reqid, &what, err, sizeof(err)) < 0)
+		hd_log("XFRM events: %s", err);
+	if (what && d->role == HD_ACTIVE)
+		d->counters_dirty = 1;
+}
+
+int hd_kernel_snapshot(struct hd *d, int freeze, struct xfrmctx_ctx **out, char *why,
+		       size_t whylen)
+{
+	struct xc_recorder_info m = { 0 };
+	struct xc_snap_opts o = {
+		.freeze = freeze,
+		.lease = d->conf.lease,
+		.window = 1,
+		.now_ms = (uint64_t)hd_wall(),
+	};
+	int err;
+
+	m.serial = ++d->serial;
+	m.written_ms = o.now_ms;
+	m.trigger = freeze ? XC_TRIGGER_DEMAND : XC_TRIGGER_PERIODIC;
+	m.accepted = d->store.accepted;
+	m.dropped = d->store.dropped;
+	snprintf(m.source, sizeof(m.source), "%.63s", d->conf.id);
+	err = xc_snap_build(d->h, &d->store, &d->rates, &m, &o, out, why, whylen);
+	if (!err && m.kernel_error[0]) {
+		snprintf(why, whylen, "%s", m.kernel_error);
+		xfrmctx_ctx_free(*out);
+		*out = NULL;
+		return -EIO;
+	}
+	return err;
+}
+
+static int send_ctx(struct hd *d, uint8_t type, const struct xfrmctx_ctx *c, uint64_t taken)
+{
+	uint8_t *msg = NULL;
+	void *img = NULL;
+	size_t len = 0, mlen = 0;
+	int err;
+
+	err = xfrmctx_ctx_to_buf(c, &img, &len);
+	if (!err)
+		err = xc_ctxmsg_pack(type == HD_FR_HANDOVER ? XC_KIND_HANDOVER : XC_KIND_SNAPSHOT,
+				     taken, img, len, &msg, &mlen);
+	if (!err)
+		err = hd_link_send(d, type, msg, mlen);
+	if (img)
+		explicit_bzero(img, len);
+	if (msg)
+		explicit_bzero(msg, mlen);
+	free(img);
+	free(msg);
+	return err;
+}
+
+int hd_kernel_send_snapshot(struct hd *d)
+{
+	struct xfrmctx_ctx *c = NULL;
+	char why[256];
+	int err;
+
+	d->counters_dirty = 0;
+	d->snap_last_ms = hd_now();
+	err = hd_kernel_snapshot(d, 0, &c, why, sizeof(why));
+	if (err) {
+		hd_log("snapshot failed: %s", why);
+		return 0;	/* the next one may work; the channel is fine */
+	}
+	if (hd_link_up(d))
+		err = send_ctx(d, HD_FR_COUNTERS, c, (uint64_t)hd_wall());
+	if (!err)
+		d->st.snapshots_out++;
+	xfrmctx_ctx_free(c);
+	return err;
+}
+
+/* The direction of an SA of ours, from the CHILD_SAs charon announced:
+ * 1 outbound, 0 inbound, -1 not one of them. */
+static int direction(const struct hd *d, uint32_t spi)
+{
+	const struct xc_child *c;
+
+	for (c = d->store.children; c; c = c->next) {
+		if (c->spi_out == spi)
+			return 1;
+		if (c->spi_in == spi)
+			return 0;
+	}
+	return -1;
+}
+
+/* Walk the SA records of c: cb(d, record, decoded SA, arg). */
+static int each_sa(struct hd *d, const struct xfrmctx_ctx *c,
+		   int (*cb)(struct hd *, const struct xfrmctx_record *, const struct xfrmctx_sa *,
+			     void *),
+		   void *arg)
+{
+	struct xfrmctx_sa *sa = malloc(sizeof(*sa));
+	struct xfrmctx_record r = { 0 };
+	char err[XFRMCTX_ERRLEN];
+	int rc = 0;
+
+	if (!sa)
+		return -ENOMEM;
+	while (!rc && xfrmctx_ctx_next(c, &r) > 0) {
+		if (r.type != XFRMCTX_REC_SA)
+			continue;
+		if (xfrmctx_sa_decode(r.data, r.len, sa, err, sizeof(err))) {
+			hd_log("an SA record of the peer's snapshot: %s", err);
+			rc = -EBADMSG;
+			break;
+		}
+		rc = cb(d, &r, sa, arg);
+	}
+	explicit_bzero(sa, sizeof(*sa));
+	free(sa);
+	return rc;
+}
+
+unsigned int hd_kernel_count(const struct xfrmctx_ctx *c)
+{
+	struct xfrmctx_record r = { 0 };
+	unsigned int n = 0;
+
+	while (c && xfrmctx_ctx_next(c, &r) > 0)
+		n += r.type == XFRMCTX_REC_SA;
+	return n;
+}
+
+static int local_exists(const struct xfrmctx_sa *sa)
+{
+	return xc_xfrm_sa_exists(sa->family, (const uint8_t *)&sa->daddr, sa->spi, NULL) > 0;
+}
+
+struct apply_ctx {
+	struct xfrmctx_ctx *batch;	/* SAs we hold, for one update */
+	unsigned int present, absent;
+};
+
+static int apply_one(struct hd *d, const struct xfrmctx_record *r, const struct xfrmctx_sa *sa,
+		     void *arg)
+{
+	struct apply_ctx *a = arg;
+	struct xfrmctx_sa_id id;
+	uint32_t n = 0;
+	int err;
+
+	if (!local_exists(sa)) {
+		a->absent++;	/* charon has not installed it yet */
+		return 0;
+	}
+	xfrmctx_sa_get_id(sa, &id);
+	if (!frozen_has(&id)) {
+		struct xfrmctx_target t = { .id = &id };
+
+		err = xfrmctx_freeze(d->h, &t, d->conf.lease, XFRM_CTX_F_RENEW, &n);
+		if (err) {
+			hd_log("cannot freeze SA 0x%08x on the standby: %s", sa->spi,
+			       xfrmctx_strerror(d->h, err));
+			return 0;
+		}
+		frozen_add(&id);
+		hd_dbg(d, "froze SA 0x%08x (installed by charon from the stream)", sa->spi);
+	}
+	a->present++;
+	return xfrmctx_ctx_append(a->batch, XFRMCTX_REC_SA, r->flags, r->data, r->len);
+}
+
+/* Every SA of a tunnel whose counters we keep is present and frozen. */
+static void report_sync(struct hd *d, const struct apply_ctx *a, uint64_t taken)
+{
+	unsigned int ikes, children;
+	char s[160];
+	int was = d->in_sync;
+
+	hd_ike_counts(d, &ikes, &children);
+	d->in_sync = !d->resync && !a->absent && a->present >= 2 * children;
+	snprintf(s, sizeof(s), "%s ike_sas %u children %u sas %u missing %u lag_ms %lld",
+		 d->in_sync ? "in-sync" : "syncing", ikes, children, a->present, a->absent,
+		 (long long)(hd_wall() - (int64_t)taken));
+	if (d->in_sync != was || !d->in_sync)
+		hd_log("standby %s", s);
+	if (d->in_sync != was || d->st.snapshots_in % 16 == 1)
+		hd_link_send(d, HD_FR_STATUS, s, strlen(s) + 1);
+}
+
+void hd_kernel_apply(struct hd *d, const uint8_t *p, size_t len)
+{
+	struct apply_ctx a = { 0 };
+	struct xfrmctx_import_opts io = { 0 };
+	struct xfrmctx_ctx *c = NULL;
+	struct xc_ctxmsg m;
+	char why[256];
+	uint32_t n = 0;
+	int err;
+
+	if (xc_ctxmsg_parse(p, len, &m, why, sizeof(why)) ||
+	    xfrmctx_ctx_from_buf(m.image, m.image_len, &c, why, sizeof(why))) {
+		hd_log("dropped the peer's snapshot: %s", why);
+		return;
+	}
+	d->st.snapshots_in++;
+	d->st.last_snapshot_in_ms = hd_wall();
+	d->st.last_snapshot_taken_ms = m.taken_ms;
+	a.batch = xfrmctx_ctx_new();
+	if (!a.batch || each_sa(d, c, apply_one, &a)) {
+		xfrmctx_ctx_free(a.batch);
+		xfrmctx_ctx_free(c);
+		return;
+	}
+	if (a.present) {
+		err = xfrmctx_update(d->h, a.batch, &io, &n);
+		d->st.updates++;
+		if (err) {
+			d->st.update_errors++;
+			hd_log("the module refused the counters of the peer's snapshot: %s",
+			       xfrmctx_strerror(d->h, err));
+		}
+	}
+	xfrmctx_ctx_free(a.batch);
+	xfrmctx_ctx_free(d->last);
+	d->last = c;
+	d->last_taken_ms = m.taken_ms;
+	report_sync(d, &a, m.taken_ms);
+}
+
+static int renew_one(struct hd *d, const struct xfrmctx_sa_id *id)
+{
+	struct xfrmctx_target t = { .id = id };
+	uint32_t n = 0;
+
+	return xfrmctx_freeze(d->h, &t, d->conf.lease, XFRM_CTX_F_RENEW, &n);
+}
+
+void hd_kernel_renew(struct hd *d, int64_t now)
+{
+	size_t i, kept = 0;
+
+	if (d->role != HD_STANDBY || now < d->renew_due_ms)
+		return;
+	d->renew_due_ms = now + (int64_t)d->conf.lease * 500;
+	for (i = 0; i < frozen.n; i++) {
+		/* SAs charon deleted are gone from the set */
+		if (renew_one(d, &frozen.ids[i]) == 0)
+			frozen.ids[kept++] = frozen.ids[i];
+	}
+	frozen.n = kept;
+}
+
+/* Keep what we froze for the hand-over in the set the standby renews. */
+static int adopt_one(struct hd *d, const struct xfrmctx_record *r, const struct xfrmctx_sa *sa,
+		     void *arg)
+{
+	struct xfrmctx_sa_id id;
+
+	(void)d; (void)r; (void)arg;
+	xfrmctx_sa_get_id(sa, &id);
+	if (!frozen_has(&id))
+		frozen_add(&id);
+	return 0;
+}
+
+/* A planned hand-over: our SAs frozen, exported, sent. */
+int hd_kernel_freeze_local(struct hd *d, char *why, size_t whylen)
+{
+	struct xfrmctx_ctx *c = NULL;
+	int err;
+
+	err = hd_kernel_snapshot(d, 1, &c, why, whylen);
+	if (err)
+		return err;
+	/* frozen now, whatever happens to the message: ours to renew */
+	each_sa(d, c, adopt_one, NULL);
+	err = hd_link_up(d) ? send_ctx(d, HD_FR_HANDOVER, c, (uint64_t)hd_wall()) : -ENOTCONN;
+	if (err)
+		snprintf(why, whylen, "no channel to %s", d->conf.peer_id);
+	xfrmctx_ctx_free(c);
+	return err;
+}
+
+struct takeover_ctx {
+	int exact;
+	struct hd_takeover *t;
+	struct xfrmctx_sa_id *done;
+	size_t ndone;
+	char *why;
+	size_t whylen;
+};
+
+static int takeover_one(struct hd *d, const struct xfrmctx_record *r, const struct xfrmctx_sa *sa,
+			void *arg)
+{
+	struct takeover_ctx *tc = arg;
+	struct xfrmctx_import_opts io = { .flags = XFRM_CTX_F_THAW };
+	struct xc_jump_params jp = {
+		.factor = d->conf.factor, .floor = d->conf.floor, .in_factor = d->conf.in_factor,
+	};
+	struct xfrmctx_ctx *one;
+	struct xc_rate rate;
+	struct xc_jump j;
+	char why[200];
+	uint32_t n = 0;
+	int dir = direction(d, sa->spi), found, err;
+
+	if (!local_exists(sa)) {
+		hd_log("take-over: SA 0x%08x of the snapshot is not in our kernel (charon did not install it)",
+		       sa->spi);
+		return 0;
+	}
+	if (!tc->exact) {
+		found = d->last ? xc_rate_find(d->last, sa->family, &sa->daddr, sa->spi,
+					       IPPROTO_ESP, &rate, why, sizeof(why)) : 0;
+		xc_jump_size(found > 0 ? &rate : NULL, (uint64_t)hd_wall(), &jp, &j);
+		io.out_jump = dir == 0 ? 0 : j.out;
+		io.in_jump = dir == 1 ? 0 : j.in;
+		hd_log("take-over: SA 0x%08x %s age_ms %llu pps out %.1f in %.1f jump out %llu in %llu",
+		       sa->spi, dir == 1 ? "out" : dir == 0 ? "in" : "?",
+		       (unsigned long long)j.age_ms, j.out_pps, j.in_pps,
+		       (unsigned long long)io.out_jump, (unsigned long long)io.in_jump);
+	}
+	if (io.out_jump > tc->t->max_out_jump)
+		tc->t->max_out_jump = io.out_jump;
+	if (io.in_jump > tc->t->max_in_jump)
+		tc->t->max_in_jump = io.in_jump;
+	one = xfrmctx_ctx_new();
+	err = one ? xfrmctx_ctx_append(one, XFRMCTX_REC_SA, r->flags, r->data, r->len) : -ENOMEM;
+	if (!err)
+		err = xfrmctx_update(d->h, one, &io, &n);
+	xfrmctx_ctx_free(one);
+	if (err) {
+		snprintf(tc->why, tc->whylen, "the module refused SA 0x%08x: %s", sa->spi,
+			 xfrmctx_strerror(d->h, err));
+		return err;
+	}
+	xfrmctx_sa_get_id(sa, &tc->done[tc->ndone++]);
+	tc->t->sas++;
+	return 0;
+}
+
+int hd_kernel_takeover(struct hd *d, const struct xfrmctx_ctx *c, int exact,
+		       struct hd_takeover *t, char *why, size_t whylen)
+{
+	struct takeover_ctx tc = { .exact = exact, .t = t, .why = why, .whylen = whylen };
+	unsigned int n = hd_kernel_count(c);
+	size_t i;
+	int err;
+
+	tc.done = calloc(n ? n : 1, sizeof(*tc.done));
+	if (!tc.done) {
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
+	err = each_sa(d, c, takeover_one, &tc);
+	if (err) {
+		/* fail closed: what this take-over thawed is frozen again */
+		for (i = 0; i < tc.ndone; i++)
+			renew_one(d, &tc.done[i]);
+		t->sas = 0;
+	} else {
+		frozen_clear();
+	}
+	free(tc.done);
+	return err;
+}
+
+static int refreeze_one(struct hd *d, const struct xfrmctx_record *r,
+			const struct xfrmctx_sa *sa, void *arg)
+{
+	struct xfrmctx_sa_id id;
+
+	(void)r;
+	xfrmctx_sa_get_id(sa, &id);
+	if (local_exists(sa) && renew_one(d, &id))
+		(*(unsigned int *)arg)++;
+	else if (!frozen_has(&id))
+		frozen_add(&id);
+	return 0;
+}
+
+void hd_kernel_freeze_again(struct hd *d, const struct xfrmctx_ctx *c, char *why, size_t whylen)
+{
+	unsigned int failed = 0;
+
+	each_sa(d, c, refreeze_one, &failed);
+	if (failed)
+		snprintf(why, whylen, "%u SAs could not be frozen again", failed);
+}
+
+static int thaw_one(struct hd *d, const struct xfrmctx_record *r, const struct xfrmctx_sa *sa,
+		    void *arg)
+{
+	struct xfrmctx_sa_id id;
+	struct xfrmctx_target t = { .id = &id };
+	uint32_t n = 0;
+
+	(void)r;
+	xfrmctx_sa_get_id(sa, &id);
+	if (xfrmctx_thaw(d->h, &t, &n))
+		(*(unsigned int *)arg)++;
+	return 0;
+}
+
+int hd_kernel_thaw_local(struct hd *d, char *why, size_t whylen)
+{
+	struct xfrmctx_ctx *c = NULL;
+	unsigned int failed = 0;
+	int err;
+
+	err = hd_kernel_snapshot(d, 0, &c, why, whylen);
+	if (err)
+		return err;
+	each_sa(d, c, thaw_one, &failed);
+	xfrmctx_ctx_free(c);
+	frozen_clear();
+	if (failed) {
+		snprintf(why, whylen, "%u SAs could not be thawed", failed);
+		return -EIO;
+	}
+	return 0;
+}

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Who carries the tunnels. Every node starts as the standby (or as the
+ * active node if the tunnel address is already here: a restarted daemon).
+ *
+ * Becoming active (the address arrived, or `xfrmctx ha takeover`):
+ *   planned  a hand-over from the peer is here, or the peer is connected
+ *            and sends one when asked: its frozen counters are exact, no
+ *            jump;
+ *   crash    otherwise: the last snapshot with a jump per SA sized from its
+ *            rates and age (ike_rate.h);
+ * then one update with thaw per SA, then charon's segments activated. A
+ * failure refreezes what was thawed, leaves charon passive and reports a
+ * fault to the cluster manager (track file): never a silent master
+ * without SAs.
+ *
+ * Becoming the standby (the address left, `xfrmctx ha release`, the peer
+ * asked): charon's segments deactivated (its IKE_SAs passive: no answer,
+ * rekey or DPD from here), every SA frozen and exported at one instant,
+ * the hand-over sent. The frozen SAs stay frozen: this node never sends
+ * with them again unless it takes the tunnels back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hd.h"
+
+static void track(struct hd *d, int fault)
+{
+	char tmp[300];
+	int fd;
+
+	if (!d->conf.track_file[0])
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", d->conf.track_file);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, fault ? "1\n" : "0\n", 2) != 2 || rename(tmp, d->conf.track_file))
+		hd_log("cannot write the track file %s: %s", d->conf.track_file, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+void hd_set_fault(struct hd *d, const char *why)
+{
+	d->fault = 1;
+	snprintf(d->fault_why, sizeof(d->fault_why), "%s", why);
+	hd_log("FAULT: %s", why);
+	track(d, 1);
+}
+
+void hd_clear_fault(struct hd *d)
+{
+	if (d->fault)
+		hd_log("fault cleared");
+	d->fault = 0;
+	d->fault_why[0] = '\0';
+	track(d, 0);
+}
+
+static void set_handover(struct hd *d, struct xfrmctx_ctx *c)
+{
+	xfrmctx_ctx_free(d->handover);
+	d->handover = c;
+}
+
+/* A hand-over frame: its container. */
+static struct xfrmctx_ctx *parse_handover(const uint8_t *p, size_t len)
+{
+	struct xfrmctx_ctx *c = NULL;
+	struct xc_ctxmsg m;
+	char why[256];
+
+	if (xc_ctxmsg_parse(p, len, &m, why, sizeof(why)) ||
+	    xfrmctx_ctx_from_buf(m.image, m.image_len, &c, why, sizeof(why))) {
+		hd_log("dropped the peer's hand-over: %s", why);
+		return NULL;
+	}
+	return c;
+}
+
+/* Standby, peer alive: ask for its hand-over. The stream keeps flowing
+ * meanwhile. NULL after the time-out or if the link drops. */
+static struct xfrmctx_ctx *ask_handover(struct hd *d)
+{
+	struct xc_frame f = { 0 };
+	struct xfrmctx_ctx *c = NULL;
+	int r;
+
+	if (hd_link_send(d, HD_FR_HANDOVER_REQ, NULL, 0))
+		return NULL;
+	r = hd_link_wait_frame(d, HD_FR_HANDOVER, (int)d->conf.handover_wait_ms, &f);
+	if (r == 1) {
+		c = parse_handover(f.data, f.len);
+		explicit_bzero(f.data, f.len);
+		xc_frame_free(&f);
+	} else {
+		hd_log("the peer sent no hand-over within %u ms", d->conf.handover_wait_ms);
+	}
+	return c;
+}
+
+int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
+{
+	struct hd_takeover *t = &d->last_to;
+	struct xfrmctx_ctx *c = NULL;
+	int64_t t0 = hd_now(), t1;
+	char err[400] = "";
+	int exact = 0, rc;
+
+	if (d->role == HD_ACTIVE) {
+		snprintf(out, outlen, "already active");
+		return 0;
+	}
+	memset(t, 0, sizeof(*t));
+	t->at_ms = hd_wall();
+	hd_log("taking the tunnels over (%s)", why);
+	if (d->handover) {
+		c = d->handover;
+		d->handover = NULL;
+		exact = 1;
+	} else if (hd_link_up(d)) {
+		c = ask_handover(d);
+		exact = c != NULL;
+	}
+	snprintf(t->kind, sizeof(t->kind), "%s", exact ? "planned" : "crash");
+	if (!c && d->last) {
+		c = d->last;
+		d->last = NULL;
+	}
+	if (c) {
+		rc = hd_kernel_takeover(d, c, exact, t, err, sizeof(err));
+		if (rc)
+			goto fail;
+	}
+	t1 = hd_now();
+	t->update_ms = t1 - t0;
+	if (d->conf.ike && hd_ike_activate(d)) {
+		snprintf(err, sizeof(err), "charon did not activate its segments (is it running with the ha plugin and fifo %s?)",
+			 d->conf.fifo);
+		/* the SAs are live but charon cannot answer: freeze them again */
+		if (c) {
+			char e2[200];
+
+			hd_kernel_freeze_again(d, c, e2, sizeof(e2));
+		}
+		goto fail;
+	}
+	t->activate_ms = hd_now() - t1;
+	t->total_ms = hd_now() - t0;
+	t->ok = 1;
+	d->role = HD_ACTIVE;
+	d->in_sync = 0;
+	d->counters_dirty = 1;
+	hd_clear_fault(d);
+	if (hd_link_up(d)) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "%s took over", d->conf.id);
+		hd_link_send(d, HD_FR_TAKEN, msg, strlen(msg) + 1);
+		/* the active node connects; the peer takes our stream next */
+		hd_link_drop(d, "roles changed");
+	}
+	d->link.next_try_ms = 0;
+	d->link.backoff_ms = 0;
+	snprintf(out, outlen, "took over (%s): %u SAs, jump out %llu in %llu, update %lld ms, activation %lld ms, total %lld ms",
+		 t->kind, t->sas, (unsigned long long)t->max_out_jump,
+		 (unsigned long long)t->max_in_jump, (long long)t->update_ms,
+		 (long long)t->activate_ms, (long long)t->total_ms);
+	hd_log("%s", out);
+	xfrmctx_ctx_free(c);
+	return 0;
+fail:
+	t->ok = 0;
+	snprintf(t->error, sizeof(t->error), "%s", err);
+	snprintf(out, outlen, "take-over failed: %s", err);
+	hd_set_fault(d, out);
+	/* keep what we know for another try */
+	if (c && !d->last)
+		d->last = c;
+	else
+		xfrmctx_ctx_free(c);
+	return -1;
+}
+
+int hd_become_standby(struct hd *d, int ask_take, const char *why, char *out, size_t outlen)
+{
+	char err[256];
+	int64_t t0 = hd_now();
+	int rc;
+
+	if (d->role == HD_STANDBY) {
+		snprintf(out, outlen, "already the standby");
+		return 0;
+	}
+	hd_log("handing the tunnels over (%s)", why);
+	if (d->conf.ike && hd_ike_deactivate(d))
+		hd_log("charon did not confirm that its segments are passive");
+	rc = hd_kernel_freeze_local(d, err, sizeof(err));
+	d->role = HD_STANDBY;
+	d->in_sync = 0;
+	if (rc) {
+		/* frozen here but not sent: fail closed, the peer takes over
+		 * from its last snapshot with a jump */
+		snprintf(out, outlen, "SAs frozen, hand-over not sent: %s", err);
+		hd_log("%s", out);
+		return rc == -ENOTCONN ? 0 : -1;
+	}
+	if (ask_take)
+		hd_link_send(d, HD_FR_TAKE, NULL, 0);
+	snprintf(out, outlen, "handed over to %s in %lld ms%s", d->conf.peer_id,
+		 (long long)(hd_now() - t0), ask_take ? ", asked it to take over" : "");
+	hd_log("%s", out);
+	return 0;
+}
+
+void hd_on_handover(struct hd *d, const uint8_t *p, size_t len)
+{
+	struct xfrmctx_ctx *c;
+
+	if (d->role != HD_STANDBY)
+		return;
+	c = parse_handover(p, len);
+	if (!c)
+		return;
+	hd_log("hand-over from %s: %u SAs with exact counters%s", d->conf.peer_id,
+	       hd_kernel_count(c), d->address_here ? "" : "; waiting for the tunnel address");
+	set_handover(d, c);
+	if (d->address_here) {
+		char out[300];
+
+		hd_become_active(d, "hand-over while the address is here", out, sizeof(out));
+	}
+}
+
+void hd_on_handover_req(struct hd *d)
+{
+	char out[300];
+
+	if (d->role != HD_ACTIVE) {
+		hd_link_send(d, HD_FR_REFUSED, "not active", 11);
+		return;
+	}
+	hd_become_standby(d, 0, "the peer asked for the tunnels", out, sizeof(out));
+}
+
+void hd_on_taken(struct hd *d, const char *text)
+{
+	hd_log("the peer says: %s", text);
+	set_handover(d, NULL);
+	hd_link_drop(d, "the peer is the active node now");
+}
+
+void hd_on_take(struct hd *d)
+{
+	char out[300];
+
+	if (d->role == HD_STANDBY && d->handover)
+		hd_become_active(d, "switchover asked by the peer", out, sizeof(out));
+}
