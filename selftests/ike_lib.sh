@@ -172,7 +172,7 @@ connections {
 		proposals = aes256gcm16-prfsha256-ecp256
 		rekey_time = 4h
 		reauth_time = 0
-		dpd_delay = 0
+		dpd_delay = ${IKE_DPD:-0}
 		local {
 			$lauth
 			id = $lid

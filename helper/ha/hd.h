@@ -36,20 +36,8 @@
 #define HD_CONTROL		"/run/xfrmctxd.sock"
 #define HD_CONF			"/etc/xfrmctx/xfrmctxd.conf"
 
-/* Frames of the daemons' stream (after the channel's HELLO "node" and
- * WELCOME). The active node's daemon is the client. */
-enum hd_frame {
-	HD_FR_IKE = 32,		/* active -> standby: one HA datagram */
-	HD_FR_COUNTERS,		/* active -> standby: xc_ctxmsg, a snapshot */
-	HD_FR_RESYNC_BEGIN,	/* active -> standby: the full state follows */
-	HD_FR_RESYNC_END,	/* active -> standby: that was all */
-	HD_FR_HANDOVER,		/* active -> standby: xc_ctxmsg, frozen SAs; "take" or not */
-	HD_FR_HANDOVER_REQ,	/* standby -> active: please hand over */
-	HD_FR_TAKEN,		/* standby -> active: took the tunnels (text) */
-	HD_FR_STATUS,		/* standby -> active: text, "in-sync ..." */
-	HD_FR_REFUSED,		/* either way: a step failed (text) */
-	HD_FR_TAKE,		/* active -> standby: after this hand-over, take over now */
-};
+/* The daemons' stream uses the channel's frames XC_FR_IKE .. XC_FR_TAKE
+ * (channel.h), after its HELLO "node" and WELCOME. */
 
 struct hd_conf {
 	char path[256];

@@ -84,7 +84,7 @@ static void from_charon(struct hd *d, const uint8_t *buf, size_t n)
 		       xc_ha_msg_name(msg.type), why);
 	if (msg.type == XC_HA_CHILD_ADD || msg.type == XC_HA_CHILD_DELETE)
 		d->counters_dirty = 1;	/* new SAs: a snapshot soon */
-	if (hd_link_up(d) && !hd_link_send(d, HD_FR_IKE, buf, n))
+	if (hd_link_up(d) && !hd_link_send(d, XC_FR_IKE, buf, n))
 		d->st.ike_fwd++;
 	hd_dbg(d, "charon: %s%s", xc_ha_msg_name(msg.type),
 	       hd_link_up(d) ? ", forwarded" : ", no standby");
@@ -183,7 +183,7 @@ static int emit_frame(void *ctx, const struct xc_ha_buf *m, const char *what)
 
 	(void)what;
 	e->n++;
-	return hd_link_send(e->d, HD_FR_IKE, m->data, m->len);
+	return hd_link_send(e->d, XC_FR_IKE, m->data, m->len);
 }
 
 int hd_ike_resync_send(struct hd *d)
@@ -192,7 +192,7 @@ int hd_ike_resync_send(struct hd *d)
 	struct emit_ctx e = { .d = d };
 	char why[256];
 
-	if (hd_link_send(d, HD_FR_RESYNC_BEGIN, NULL, 0))
+	if (hd_link_send(d, XC_FR_RESYNC_BEGIN, NULL, 0))
 		return -1;
 	if (d->conf.ike && xc_replay_build(&d->store, emit_frame, &e, &st, why, sizeof(why))) {
 		hd_log("resync stopped: %s", why);
@@ -200,7 +200,7 @@ int hd_ike_resync_send(struct hd *d)
 	}
 	d->st.resyncs++;
 	hd_log("resync to %s: %u HA messages", d->conf.peer_id, e.n);
-	return hd_link_send(d, HD_FR_RESYNC_END, NULL, 0);
+	return hd_link_send(d, XC_FR_RESYNC_END, NULL, 0);
 }
 
 void hd_ike_resync_begin(struct hd *d)

@@ -129,7 +129,7 @@ static int send_ctx(struct hd *d, uint8_t type, const struct xfrmctx_ctx *c, uin
 
 	err = xfrmctx_ctx_to_buf(c, &img, &len);
 	if (!err)
-		err = xc_ctxmsg_pack(type == HD_FR_HANDOVER ? XC_KIND_HANDOVER : XC_KIND_SNAPSHOT,
+		err = xc_ctxmsg_pack(type == XC_FR_HANDOVER ? XC_KIND_HANDOVER : XC_KIND_SNAPSHOT,
 				     taken, img, len, &msg, &mlen);
 	if (!err)
 		err = hd_link_send(d, type, msg, mlen);
@@ -156,7 +156,7 @@ int hd_kernel_send_snapshot(struct hd *d)
 		return 0;	/* the next one may work; the channel is fine */
 	}
 	if (hd_link_up(d))
-		err = send_ctx(d, HD_FR_COUNTERS, c, (uint64_t)hd_wall());
+		err = send_ctx(d, XC_FR_COUNTERS, c, (uint64_t)hd_wall());
 	if (!err)
 		d->st.snapshots_out++;
 	xfrmctx_ctx_free(c);
@@ -270,7 +270,7 @@ static void report_sync(struct hd *d, const struct apply_ctx *a, uint64_t taken)
 	if (d->in_sync != was || !d->in_sync)
 		hd_log("standby %s", s);
 	if (d->in_sync != was || d->st.snapshots_in % 16 == 1)
-		hd_link_send(d, HD_FR_STATUS, s, strlen(s) + 1);
+		hd_link_send(d, XC_FR_STATUS, s, strlen(s) + 1);
 }
 
 void hd_kernel_apply(struct hd *d, const uint8_t *p, size_t len)
@@ -360,7 +360,7 @@ int hd_kernel_freeze_local(struct hd *d, char *why, size_t whylen)
 		return err;
 	/* frozen now, whatever happens to the message: ours to renew */
 	each_sa(d, c, adopt_one, NULL);
-	err = hd_link_up(d) ? send_ctx(d, HD_FR_HANDOVER, c, (uint64_t)hd_wall()) : -ENOTCONN;
+	err = hd_link_up(d) ? send_ctx(d, XC_FR_HANDOVER, c, (uint64_t)hd_wall()) : -ENOTCONN;
 	if (err)
 		snprintf(why, whylen, "no channel to %s", d->conf.peer_id);
 	xfrmctx_ctx_free(c);

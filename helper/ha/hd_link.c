@@ -109,7 +109,7 @@ void hd_link_accept(struct hd *d)
 		/* both think they are active: the cluster manager must decide */
 		snprintf(err, sizeof(err), "both nodes active: %s holds the tunnels", d->conf.id);
 		hd_log("refused the channel from %s: %s", d->conf.peer_id, err);
-		xc_chan_send(ch, HD_FR_REFUSED, 1, err, strlen(err), err, sizeof(err));
+		xc_chan_send(ch, XC_FR_REFUSED, 1, err, strlen(err), err, sizeof(err));
 		xc_chan_close(ch, 1);
 		return;
 	}
@@ -185,7 +185,7 @@ static void finish_connect(struct hd *d, int64_t now)
 	}
 	if (xc_chan_send(ch, XC_FR_HELLO, 0, HD_HELLO, strlen(HD_HELLO), err, sizeof(err)) ||
 	    (r = xc_chan_recv(ch, &f, err, sizeof(err))) != 1 || f.type != XC_FR_WELCOME) {
-		if (f.type == HD_FR_REFUSED)
+		if (f.type == XC_FR_REFUSED)
 			hd_log("the peer refused the channel: %s", (char *)f.data);
 		else
 			hd_log("channel to %s: no welcome (%s)", d->conf.peer, err);
@@ -246,39 +246,39 @@ static void dispatch(struct hd *d, struct xc_frame *f)
 	int standby = d->role == HD_STANDBY;
 
 	switch (f->type) {
-	case HD_FR_IKE:
+	case XC_FR_IKE:
 		if (standby)
 			hd_ike_feed(d, f->data, f->len);
 		break;
-	case HD_FR_COUNTERS:
+	case XC_FR_COUNTERS:
 		if (standby)
 			hd_kernel_apply(d, f->data, f->len);
 		break;
-	case HD_FR_RESYNC_BEGIN:
+	case XC_FR_RESYNC_BEGIN:
 		if (standby)
 			hd_ike_resync_begin(d);
 		break;
-	case HD_FR_RESYNC_END:
+	case XC_FR_RESYNC_END:
 		if (standby)
 			hd_ike_resync_end(d);
 		break;
-	case HD_FR_HANDOVER:
+	case XC_FR_HANDOVER:
 		hd_on_handover(d, f->data, f->len);
 		break;
-	case HD_FR_HANDOVER_REQ:
+	case XC_FR_HANDOVER_REQ:
 		hd_on_handover_req(d);
 		break;
-	case HD_FR_TAKEN:
+	case XC_FR_TAKEN:
 		hd_on_taken(d, (char *)f->data);
 		break;
-	case HD_FR_STATUS:
+	case XC_FR_STATUS:
 		snprintf(d->peer_status, sizeof(d->peer_status), "%s", (char *)f->data);
 		d->peer_in_sync = !strncmp(d->peer_status, "in-sync", 7);
 		break;
-	case HD_FR_TAKE:
+	case XC_FR_TAKE:
 		hd_on_take(d);
 		break;
-	case HD_FR_REFUSED:
+	case XC_FR_REFUSED:
 		hd_log("the peer refused: %s", (char *)f->data);
 		break;
 	case XC_FR_BYE:

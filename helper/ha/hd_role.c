@@ -90,9 +90,9 @@ static struct xfrmctx_ctx *ask_handover(struct hd *d)
 	struct xfrmctx_ctx *c = NULL;
 	int r;
 
-	if (hd_link_send(d, HD_FR_HANDOVER_REQ, NULL, 0))
+	if (hd_link_send(d, XC_FR_HANDOVER_REQ, NULL, 0))
 		return NULL;
-	r = hd_link_wait_frame(d, HD_FR_HANDOVER, (int)d->conf.handover_wait_ms, &f);
+	r = hd_link_wait_frame(d, XC_FR_HANDOVER, (int)d->conf.handover_wait_ms, &f);
 	if (r == 1) {
 		c = parse_handover(f.data, f.len);
 		explicit_bzero(f.data, f.len);
@@ -160,7 +160,7 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 		char msg[96];
 
 		snprintf(msg, sizeof(msg), "%s took over", d->conf.id);
-		hd_link_send(d, HD_FR_TAKEN, msg, strlen(msg) + 1);
+		hd_link_send(d, XC_FR_TAKEN, msg, strlen(msg) + 1);
 		/* the active node connects; the peer takes our stream next */
 		hd_link_drop(d, "roles changed");
 	}
@@ -210,7 +210,7 @@ int hd_become_standby(struct hd *d, int ask_take, const char *why, char *out, si
 		return rc == -ENOTCONN ? 0 : -1;
 	}
 	if (ask_take)
-		hd_link_send(d, HD_FR_TAKE, NULL, 0);
+		hd_link_send(d, XC_FR_TAKE, NULL, 0);
 	snprintf(out, outlen, "handed over to %s in %lld ms%s", d->conf.peer_id,
 		 (long long)(hd_now() - t0), ask_take ? ", asked it to take over" : "");
 	hd_log("%s", out);
@@ -241,7 +241,7 @@ void hd_on_handover_req(struct hd *d)
 	char out[300];
 
 	if (d->role != HD_ACTIVE) {
-		hd_link_send(d, HD_FR_REFUSED, "not active", 11);
+		hd_link_send(d, XC_FR_REFUSED, "not active", 11);
 		return;
 	}
 	hd_become_standby(d, 0, "the peer asked for the tunnels", out, sizeof(out));

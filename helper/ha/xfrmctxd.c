@@ -121,9 +121,12 @@ static int setup(struct hd *d, char *err, size_t errlen)
 	d->address_here = hd_addr_present(d) > 0;
 	if (d->address_here) {
 		d->role = HD_ACTIVE;
-		d->charon_active = 1;
 		hd_log("the tunnel address %s is here: active node (asking charon for its state)",
 		       d->conf.address);
+		/* charon starts with every segment passive; one that is
+		 * already active (a restarted daemon) confirms nothing */
+		if (d->conf.ike && hd_ike_activate(d))
+			hd_log("charon confirmed no segment activation: already active, or not running yet");
 		if (d->conf.ike)
 			resync_charon(d);
 	}

@@ -77,6 +77,18 @@ enum xc_frame_type {
 	XC_FR_ACK,		/* server: accepted; text */
 	XC_FR_REFUSE,		/* server: refused; the reason as text */
 	XC_FR_BYE,		/* client: the stream ends on purpose */
+	/* The node daemons' stream (helper/ha/hd.h): the active node's
+	 * daemon is the client */
+	XC_FR_IKE,		/* active: one HA datagram of its charon */
+	XC_FR_COUNTERS,		/* active: XC_CTXMSG_HDR + a snapshot */
+	XC_FR_RESYNC_BEGIN,	/* active: the whole state follows */
+	XC_FR_RESYNC_END,	/* active: that was all */
+	XC_FR_HANDOVER,		/* active: XC_CTXMSG_HDR + the frozen SAs */
+	XC_FR_HANDOVER_REQ,	/* standby: please hand over */
+	XC_FR_TAKEN,		/* standby: took the tunnels over (text) */
+	XC_FR_STATUS,		/* standby: "in-sync ..." or "syncing ..." */
+	XC_FR_REFUSED,		/* either: a request refused (text) */
+	XC_FR_TAKE,		/* active: take over now (after a hand-over) */
 	__XC_FR_MAX
 };
 

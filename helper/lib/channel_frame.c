@@ -45,6 +45,11 @@ const char *xc_frame_type_name(uint8_t type)
 	static const char *const names[] = {
 		[XC_FR_HELLO] = "hello", [XC_FR_WELCOME] = "welcome", [XC_FR_CONTEXT] = "context",
 		[XC_FR_ACK] = "ack", [XC_FR_REFUSE] = "refuse", [XC_FR_BYE] = "bye",
+		[XC_FR_IKE] = "ike", [XC_FR_COUNTERS] = "counters",
+		[XC_FR_RESYNC_BEGIN] = "resync-begin", [XC_FR_RESYNC_END] = "resync-end",
+		[XC_FR_HANDOVER] = "handover", [XC_FR_HANDOVER_REQ] = "handover-request",
+		[XC_FR_TAKEN] = "taken", [XC_FR_STATUS] = "status", [XC_FR_REFUSED] = "refused",
+		[XC_FR_TAKE] = "take",
 	};
 
 	return type && type < __XC_FR_MAX ? names[type] : "unknown";

@@ -17,6 +17,7 @@ static const struct xc_cmd commands[] = {
 	{ "serve",   cmd_serve,   "serve --psk FILE --dir DIR [--import] ...       receive contexts from push and sync" },
 	{ "sync",    cmd_sync,    "sync --to HOST --psk FILE [--period S] ...      keep the standby's snapshots current" },
 	{ "takeover", cmd_takeover, "takeover --dir DIR [--factor F] [--floor N]   carry the peer's tunnels (HA)" },
+	{ "ha",      cmd_ha,      "ha { status | takeover | release | switchover | check }   the node daemon xfrmctxd" },
 	{ "key",     cmd_key,     "key new NAME -o FILE        a random pre-shared key" },
 	{ "seal",    cmd_seal,    "seal --key FILE [-i IN] [-o OUT]               a context file, sealed for the road" },
 	{ "unseal",  cmd_unseal,  "unseal --key FILE [-i IN] [-o OUT]             and opened again" },

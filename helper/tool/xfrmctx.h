@@ -35,6 +35,7 @@ int cmd_push(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_takeover(int argc, char **argv);
+int cmd_ha(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_unseal(int argc, char **argv);

@@ -1,0 +1,203 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole tunnel under xfrmctxd (issue 14): both halves kept hot on the
+# standby by the node daemons, then a planned switchover and a crash.
+#
+#     [ peer ] charon, DPD every 2 s, pinging 20/s through the tunnel
+#        |
+#   [ lan br0 ] ------------------------------------------------
+#        |                                   |
+#     [ gwA ] charon + xfrmctxd  <=TLS=>  [ gwB ] charon + xfrmctxd
+#     each charon's ha plugin streams to its own daemon on loopback
+#     (local 127.0.0.1, remote 127.0.0.2, monitor no); the daemons follow
+#     the tunnel address 10.0.0.100, which the test moves as keepalived would.
+#
+# 1. A holds the address: A's daemon is active. The peer brings the tunnel
+#    up to A; A's daemon forwards the stream live; B's charon holds the
+#    IKE_SA passive and installs the SAs; B's daemon freezes them and keeps
+#    their counters; `xfrmctx ha status` on B says in sync.
+# 2. Planned: `xfrmctx ha switchover` on A, the address moves to B.
+# 3. The peer and B rekey the CHILD_SA and the IKE_SA; A (now the standby)
+#    follows B's stream.
+# 4. Crash: B's charon and daemon are killed (kill -9), the address moves
+#    to A, A's daemon takes over with jumps from the last snapshot.
+# After each: the peer's IKE_SA unchanged (no IKE_SA_INIT on the wire),
+# 0 replay and 0 integrity failures on the peer's SAs, no (SPI, sequence
+# number) sent twice, the pings go on, DPD keeps the tunnel.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/ike_lib.sh"
+
+[ -n "${XC_IN_VM:-}" ] || skip "runs only in the VM (selftests/vm/run)"
+XFRMCTXD=${XFRMCTXD:-$XC_TOP/build/helper/xfrmctxd}
+XFRMCTX=${XFRMCTX:-$XC_TOP/build/helper/xfrmctx}
+[ -x "$XFRMCTXD" ] || die "$XFRMCTXD is not built (make helper)"
+
+now_ms() { date +%s%3N; }
+T_START=$(now_ms)
+step() { log "[+$(( $(now_ms) - T_START )) ms] $*"; }
+
+load_module
+on_exit unload_module
+ike_require
+ike_topo
+export IKE_DPD=2s
+ike_conf peer peer psk none
+ike_conf gwA gw psk "127.0.0.1 127.0.0.2 no no"
+ike_conf gwB gw psk "127.0.0.1 127.0.0.2 no no"
+declare -A HD_PID
+psk=$IKE_DIR/psk
+"$XFRMCTX" key new gwA -o "$psk" >/dev/null && "$XFRMCTX" key new gwB -o "$psk" >/dev/null ||
+	die "cannot make the key file"
+
+# hd_conf NAME ME PEER
+hd_conf() {
+	cat > "$IKE_DIR/$1.conf" <<EOC
+# xfrmctxd on $1
+id = $1
+peer-id = $3
+peer = 10.0.0.$4
+listen = 10.0.0.$5
+psk = $psk
+control = $IKE_DIR/$1.sock
+address = $IKE_VIP
+fifo = $(ike_fifo "$1")
+track-file = $IKE_DIR/$1.fault
+EOC
+}
+hd_start() {	# hd_start NAME NS
+	echo "# [$2] xfrmctxd -c $IKE_DIR/$1.conf"
+	ip netns exec "$2" "$XFRMCTXD" -c "$IKE_DIR/$1.conf" -v >>"$IKE_DIR/xfrmctxd-$1.log" 2>&1 &
+	HD_PID[$1]=$!
+	slowwait 10 test -S "$IKE_DIR/$1.sock" || die "xfrmctxd on $1 did not start"
+}
+hd_stop() {
+	local pid=${HD_PID[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill "-${2:-TERM}" "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset "HD_PID[$1]"
+}
+on_exit 'for n in "${!HD_PID[@]}"; do hd_stop $n; done'
+on_exit '[ "$XC_RC" = 0 ] || for f in "$IKE_DIR"/xfrmctxd-*.log; do echo "# --- $f"; tail -n 60 "$f" | sed "s/^/#   /"; done'
+ha() {	# ha NAME ARGS...: xfrmctx ha against NAME's daemon
+	local n=$1; shift
+	ip netns exec "${IKE_NS[$n]}" "$XFRMCTX" "$@" control "$IKE_DIR/$n.sock"
+}
+hjson() { ip netns exec "${IKE_NS[$1]}" "$XFRMCTX" -j ha status control "$IKE_DIR/$1.sock"; }
+in_sync() { hjson "$1" | jq -e '.in_sync and .child_sas >= 1' >/dev/null; }
+
+ike_launch gwA "$gwA"
+ike_launch gwB "$gwB"
+ike_launch peer "$peer"
+ike_ready gwA
+ike_ready gwB
+ike_ready peer
+hd_conf gwA gwA gwB 3 2
+hd_conf gwB gwB gwA 2 3
+hd_start gwA "$gwA"
+hd_start gwB "$gwB"
+check_eq "A's daemon is active (the address is on A)" active "$(hjson gwA | jq -r .role)"
+check_eq "B's daemon is the standby" standby "$(hjson gwB | jq -r .role)"
+slowwait 15 sh -c "$XFRMCTX -j ha status control $IKE_DIR/gwA.sock | jq -e .channel >/dev/null" ||
+	die "the daemons' channel did not open"
+step "charons and daemons up"
+
+pcap=$IKE_DIR/peer.pcap
+ip netns exec "$peer" tcpdump -i eth0 -n -U -w "$pcap" 'udp port 500 or udp port 4500 or esp' \
+	2>"$IKE_DIR/tcpdump.log" &
+tcpd=$!
+on_exit "kill $tcpd 2>/dev/null; wait $tcpd 2>/dev/null"
+slowwait 5 grep -q listening "$IKE_DIR/tcpdump.log" || die "tcpdump did not start"
+
+check "the peer brings the tunnel up to A" ike_swan peer --initiate --child net --timeout 30
+spis_peer=$(ike_sa_spis peer)
+ip netns exec "$peer" ping -D -O -i 0.05 -W 1 -I 192.168.1.1 192.168.2.1 >"$IKE_DIR/ping.log" 2>&1 &
+pinger=$!
+on_exit "kill $pinger 2>/dev/null; wait $pinger 2>/dev/null"
+slowwait 20 in_sync gwB
+check "B's daemon says in sync" in_sync gwB
+check_eq "B's charon holds the IKE_SA passive, same SPIs" "PASSIVE $spis_peer" "$(ike_sa_main gwB)"
+frozen_b() { ip netns exec "$gwB" "$XFRMCTX" state list-frozen | grep -c spi; }
+check_eq "B's two SAs of the tunnel are frozen" 2 "$(frozen_b)"
+ha gwB ha status | sed 's/^/#   /'
+step "standby in sync"
+
+peer_fail() {	# replay and integrity failures of the peer's inbound SA(s)
+	ip -n "$peer" -s xfrm state list dst 10.0.0.1 proto esp |
+		sed -n 's/.*replay \([0-9]*\) failed \([0-9]*\).*/\1 \2/p' |
+		awk '{ r += $1; f += $2 } END { printf "replay %d failed %d\n", r, f }'
+}
+answered_after() { awk -v t="$1" -F'[][]' '/bytes from/ { if ($2 * 1000 > t) n++ } END { exit !(n >= 3) }' "$IKE_DIR/ping.log"; }
+gap_after() {	# the longest stretch without an answered ping after $1 (ms)
+	awk -v t0="$1" -F'[][]' '/bytes from/ { ms = $2 * 1000
+		if (have && ms >= t0 && ms - pms > best) best = ms - pms; have = 1; pms = ms }
+		END { printf "%.0f\n", best }' "$IKE_DIR/ping.log"
+}
+sleep 2
+
+# ---- 2. planned switchover
+t0=$(now_ms)
+out=$(ha gwA ha switchover 2>&1)
+check "xfrmctx ha switchover on A ($out)" test $? = 0
+ike_move_vip "$gwB" "$gwA"
+slowwait 10 sh -c "$XFRMCTX -j ha status control $IKE_DIR/gwB.sock | jq -e '.role == \"active\"' >/dev/null"
+check_eq "B took over, planned, no jump" "active planned 0" \
+	"$(hjson gwB | jq -r '[.role, .last_takeover.kind, .last_takeover.out_jump] | join(" ")')"
+slowwait 5 answered_after "$(now_ms)"
+check "B answers the peer's pings" answered_after "$t0"
+check_eq "B's charon holds the IKE_SA, established" "ESTABLISHED $spis_peer" "$(ike_sa_main gwB)"
+check_eq "A's charon holds it passive" "PASSIVE $spis_peer" "$(ike_sa_main gwA)"
+check_eq "the peer drops none of B's ESP" "replay 0 failed 0" "$(peer_fail)"
+log "switchover: longest stretch without an answered ping $(gap_after "$t0") ms"
+deletes() { grep -c 'received DELETE' "$IKE_DIR/peer/charon.log"; }
+check_eq "no DELETE reached the peer in the switchover" 0 "$(deletes)"
+hjson gwB | jq -c .last_takeover | sed 's/^/#   /'
+step "switched over to B"
+
+# ---- 3. rekeys with B; A follows as the standby
+rekey() { ike_swan "$1" --rekey "$2" "$3" >"$IKE_DIR/rekey.log" 2>&1 && grep -q 'rekey completed successfully' "$IKE_DIR/rekey.log"; }
+check "the peer's CHILD_SA rekey with B succeeds" rekey peer --child net
+check "the peer's IKE_SA rekey with B succeeds" rekey peer --ike rw
+spis_peer=$(ike_sa_spis peer)
+check_eq "B holds the rekeyed IKE_SA" "ESTABLISHED $spis_peer" "$(ike_sa_main gwB)"
+slowwait 20 sh -c "$XFRMCTX -j ha status control $IKE_DIR/gwA.sock | jq -e '.in_sync and .role == \"standby\"' >/dev/null"
+check "A, now the standby, is in sync again" in_sync gwA
+check_eq "A's charon holds the rekeyed IKE_SA passive" "PASSIVE $spis_peer" "$(ike_sa_main gwA)"
+sleep 3
+step "rekeyed"
+
+# ---- 4. crash of B
+t1=$(now_ms)
+kill -9 "${HD_PID[gwB]}" "${IKE_PID[gwB]}"
+wait "${HD_PID[gwB]}" "${IKE_PID[gwB]}" 2>/dev/null
+unset "HD_PID[gwB]" "IKE_PID[gwB]"
+run - ip -n "$gwB" addr del "$IKE_VIP/32" dev eth0
+ike_move_vip "$gwA" ""
+slowwait 10 sh -c "$XFRMCTX -j ha status control $IKE_DIR/gwA.sock | jq -e '.role == \"active\"' >/dev/null"
+check_eq "A took over after the crash" "active crash true" \
+	"$(hjson gwA | jq -r '[.role, .last_takeover.kind, .last_takeover.ok] | join(" ")')"
+hjson gwA | jq -c .last_takeover | sed 's/^/#   /'
+slowwait 10 answered_after "$(now_ms)"
+check "A answers the peer's pings after the crash" answered_after "$t1"
+check_eq "A's charon holds the IKE_SA, established" "ESTABLISHED $spis_peer" "$(ike_sa_main gwA)"
+check_eq "the peer drops none of A's ESP" "replay 0 failed 0" "$(peer_fail)"
+dels_before=$(deletes)
+log "crash: longest stretch without an answered ping $(gap_after "$t1") ms"
+# DPD: the peer probes every 2 s; A must answer, with the message IDs B used
+sleep 7
+check_eq "the peer's IKE_SA survives its DPD probes" "ESTABLISHED $spis_peer" "$(ike_sa_main peer)"
+check_eq "no DELETE reached the peer in the crash take-over and DPD" "$dels_before" "$(deletes)"
+check "A's CHILD_SA rekey with the peer succeeds after the crash" rekey gwA --child net
+step "crash taken over"
+
+kill $pinger 2>/dev/null; wait $pinger 2>/dev/null
+kill $tcpd 2>/dev/null; wait $tcpd 2>/dev/null
+tcpdump -tt -n -r "$pcap" 2>/dev/null >"$IKE_DIR/pcap.txt"
+inits=$(grep -c 'ikev2_init' "$IKE_DIR/pcap.txt")
+check_eq "one IKE_SA_INIT exchange in the whole run (the first)" 2 "$inits"
+# ESP from the tunnel address: no (SPI, sequence number) twice
+dups=$(awk '/ESP\(spi=/ && / 10\.0\.0\.100 > / { match($0, /spi=0x[0-9a-f]+,seq=0x[0-9a-f]+/); k = substr($0, RSTART, RLENGTH); if (seen[k]++) d++ } END { print d + 0 }' "$IKE_DIR/pcap.txt")
+esp=$(grep -c 'ESP(spi=' "$IKE_DIR/pcap.txt")
+check_eq "no (SPI, sequence number) sent twice by the gateways ($esp ESP packets)" 0 "$dups"
+step "checked"
