@@ -27,10 +27,9 @@
 # number) sent twice, the pings go on, DPD keeps the tunnel.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ike_lib.sh"
+. "$(dirname "$0")/hd_lib.sh"
 
 [ -n "${XC_IN_VM:-}" ] || skip "runs only in the VM (selftests/vm/run)"
-XFRMCTXD=${XFRMCTXD:-$XC_TOP/build/helper/xfrmctxd}
-XFRMCTX=${XFRMCTX:-$XC_TOP/build/helper/xfrmctx}
 [ -x "$XFRMCTXD" ] || die "$XFRMCTXD is not built (make helper)"
 
 now_ms() { date +%s%3N; }
@@ -45,56 +44,15 @@ export IKE_DPD=2s
 ike_conf peer peer psk none
 ike_conf gwA gw psk "127.0.0.1 127.0.0.2 no no"
 ike_conf gwB gw psk "127.0.0.1 127.0.0.2 no no"
-declare -A HD_PID
-psk=$IKE_DIR/psk
-"$XFRMCTX" key new gwA -o "$psk" >/dev/null && "$XFRMCTX" key new gwB -o "$psk" >/dev/null ||
-	die "cannot make the key file"
-
-# hd_conf NAME ME PEER
-hd_conf() {
-	cat > "$IKE_DIR/$1.conf" <<EOC
-# xfrmctxd on $1
-id = $1
-peer-id = $3
-peer = 10.0.0.$4
-listen = 10.0.0.$5
-psk = $psk
-control = $IKE_DIR/$1.sock
-address = $IKE_VIP
-fifo = $(ike_fifo "$1")
-track-file = $IKE_DIR/$1.fault
-EOC
-}
-hd_start() {	# hd_start NAME NS
-	echo "# [$2] xfrmctxd -c $IKE_DIR/$1.conf"
-	ip netns exec "$2" "$XFRMCTXD" -c "$IKE_DIR/$1.conf" -v >>"$IKE_DIR/xfrmctxd-$1.log" 2>&1 &
-	HD_PID[$1]=$!
-	slowwait 10 test -S "$IKE_DIR/$1.sock" || die "xfrmctxd on $1 did not start"
-}
-hd_stop() {
-	local pid=${HD_PID[$1]:-}
-	[ -n "$pid" ] || return 0
-	kill "-${2:-TERM}" "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	unset "HD_PID[$1]"
-}
-on_exit 'for n in "${!HD_PID[@]}"; do hd_stop $n; done'
-on_exit '[ "$XC_RC" = 0 ] || for f in "$IKE_DIR"/xfrmctxd-*.log; do echo "# --- $f"; tail -n 60 "$f" | sed "s/^/#   /"; done'
-ha() {	# ha NAME ARGS...: xfrmctx ha against NAME's daemon
-	local n=$1; shift
-	ip netns exec "${IKE_NS[$n]}" "$XFRMCTX" "$@" control "$IKE_DIR/$n.sock"
-}
-hjson() { ip netns exec "${IKE_NS[$1]}" "$XFRMCTX" -j ha status control "$IKE_DIR/$1.sock"; }
-in_sync() { hjson "$1" | jq -e '.in_sync and .child_sas >= 1' >/dev/null; }
-
+hd_keyfile
 ike_launch gwA "$gwA"
 ike_launch gwB "$gwB"
 ike_launch peer "$peer"
 ike_ready gwA
 ike_ready gwB
 ike_ready peer
-hd_conf gwA gwA gwB 3 2
-hd_conf gwB gwB gwA 2 3
+hd_conf gwA gwB 3 2
+hd_conf gwB gwA 2 3
 hd_start gwA "$gwA"
 hd_start gwB "$gwB"
 check_eq "A's daemon is active (the address is on A)" active "$(hjson gwA | jq -r .role)"
@@ -123,17 +81,6 @@ check_eq "B's two SAs of the tunnel are frozen" 2 "$(frozen_b)"
 ha gwB ha status | sed 's/^/#   /'
 step "standby in sync"
 
-peer_fail() {	# replay and integrity failures of the peer's inbound SA(s)
-	ip -n "$peer" -s xfrm state list dst 10.0.0.1 proto esp |
-		sed -n 's/.*replay \([0-9]*\) failed \([0-9]*\).*/\1 \2/p' |
-		awk '{ r += $1; f += $2 } END { printf "replay %d failed %d\n", r, f }'
-}
-answered_after() { awk -v t="$1" -F'[][]' '/bytes from/ { if ($2 * 1000 > t) n++ } END { exit !(n >= 3) }' "$IKE_DIR/ping.log"; }
-gap_after() {	# the longest stretch without an answered ping after $1 (ms)
-	awk -v t0="$1" -F'[][]' '/bytes from/ { ms = $2 * 1000
-		if (have && ms >= t0 && ms - pms > best) best = ms - pms; have = 1; pms = ms }
-		END { printf "%.0f\n", best }' "$IKE_DIR/ping.log"
-}
 sleep 2
 
 # ---- 2. planned switchover
@@ -150,13 +97,11 @@ check_eq "B's charon holds the IKE_SA, established" "ESTABLISHED $spis_peer" "$(
 check_eq "A's charon holds it passive" "PASSIVE $spis_peer" "$(ike_sa_main gwA)"
 check_eq "the peer drops none of B's ESP" "replay 0 failed 0" "$(peer_fail)"
 log "switchover: longest stretch without an answered ping $(gap_after "$t0") ms"
-deletes() { grep -c 'received DELETE' "$IKE_DIR/peer/charon.log"; }
 check_eq "no DELETE reached the peer in the switchover" 0 "$(deletes)"
 hjson gwB | jq -c .last_takeover | sed 's/^/#   /'
 step "switched over to B"
 
 # ---- 3. rekeys with B; A follows as the standby
-rekey() { ike_swan "$1" --rekey "$2" "$3" >"$IKE_DIR/rekey.log" 2>&1 && grep -q 'rekey completed successfully' "$IKE_DIR/rekey.log"; }
 check "the peer's CHILD_SA rekey with B succeeds" rekey peer --child net
 check "the peer's IKE_SA rekey with B succeeds" rekey peer --ike rw
 spis_peer=$(ike_sa_spis peer)
@@ -194,10 +139,10 @@ step "crash taken over"
 kill $pinger 2>/dev/null; wait $pinger 2>/dev/null
 kill $tcpd 2>/dev/null; wait $tcpd 2>/dev/null
 tcpdump -tt -n -r "$pcap" 2>/dev/null >"$IKE_DIR/pcap.txt"
-inits=$(grep -c 'ikev2_init' "$IKE_DIR/pcap.txt")
+inits=$(pcap_inits "$IKE_DIR/pcap.txt")
 check_eq "one IKE_SA_INIT exchange in the whole run (the first)" 2 "$inits"
 # ESP from the tunnel address: no (SPI, sequence number) twice
-dups=$(awk '/ESP\(spi=/ && / 10\.0\.0\.100 > / { match($0, /spi=0x[0-9a-f]+,seq=0x[0-9a-f]+/); k = substr($0, RSTART, RLENGTH); if (seen[k]++) d++ } END { print d + 0 }' "$IKE_DIR/pcap.txt")
+dups=$(pcap_dups "$IKE_DIR/pcap.txt")
 esp=$(grep -c 'ESP(spi=' "$IKE_DIR/pcap.txt")
 check_eq "no (SPI, sequence number) sent twice by the gateways ($esp ESP packets)" 0 "$dups"
 step "checked"

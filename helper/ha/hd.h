@@ -35,6 +35,9 @@
 
 #define HD_CONTROL		"/run/xfrmctxd.sock"
 #define HD_CONF			"/etc/xfrmctx/xfrmctxd.conf"
+#define HD_TRACK_DRAINED	(-100)
+#define HD_TRACK_FAULT		(-254)
+#define HD_SYNC_WAIT_MS		5000	/* a joining standby catching up */
 
 /* The daemons' stream uses the channel's frames XC_FR_IKE .. XC_FR_TAKE
  * (channel.h), after its HELLO "node" and WELCOME. */
@@ -103,6 +106,7 @@ struct hd {
 	const struct xc_psk *self;
 	enum hd_role role;
 	int fault;			/* a take-over failed: told the cluster manager */
+	int drained;			/* switched over: keepalived prefers the peer */
 	char fault_why[480];
 	struct hd_peer_link link;
 	int listen_fd, ctl_fd, ae_fd, addr_fd;
@@ -184,6 +188,7 @@ void hd_on_taken(struct hd *d, const char *text);
 void hd_on_take(struct hd *d);
 void hd_set_fault(struct hd *d, const char *why);
 void hd_clear_fault(struct hd *d);
+void hd_track(struct hd *d);	/* keepalived's track file */
 
 /* hd_ctl.c */
 int hd_ctl_open(struct hd *d, char *err, size_t errlen);

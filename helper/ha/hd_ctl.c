@@ -126,6 +126,26 @@ void hd_status_text(struct hd *d, int json, char *buf, size_t len)
 	}
 }
 
+/* With a tunnel address, the tunnels go where the address is. */
+static int takeover(struct hd *d, char *out, size_t outlen)
+{
+	if (d->drained) {
+		d->drained = 0;
+		hd_track(d);
+		hd_log("priority restored: keepalived may elect this node again");
+	}
+	if (!d->conf.address[0] || d->address_here)
+		return hd_become_active(d, "asked on the control socket", out, outlen);
+	if (d->conf.track_file[0]) {
+		snprintf(out, outlen, "the tunnel address %s is not here: the tunnels follow it when keepalived brings it (priority restored)",
+			 d->conf.address);
+		return 0;
+	}
+	snprintf(out, outlen, "the tunnel address %s is not on this node: move it here and the tunnels follow",
+		 d->conf.address);
+	return -1;
+}
+
 static void answer(int fd, int ok, const char *text)
 {
 	char buf[4096];
@@ -159,7 +179,7 @@ void hd_ctl_accept(struct hd *d)
 	if (!strcmp(req, "status") || !strcmp(req, "status json")) {
 		hd_status_text(d, !strcmp(req, "status json"), out, sizeof(out));
 	} else if (!strcmp(req, "takeover")) {
-		rc = hd_become_active(d, "asked on the control socket", out, sizeof(out));
+		rc = takeover(d, out, sizeof(out));
 	} else if (!strcmp(req, "release")) {
 		rc = hd_become_standby(d, 0, "asked on the control socket", out, sizeof(out));
 	} else if (!strcmp(req, "switchover")) {
@@ -171,6 +191,14 @@ void hd_ctl_accept(struct hd *d)
 			snprintf(out, sizeof(out), "the standby %s is %s: nothing changed",
 				 d->conf.peer_id, hd_link_up(d) ? "not in sync" : "not connected");
 			rc = -1;
+		} else if (d->conf.track_file[0]) {
+			/* keepalived owns the address: a lower priority moves
+			 * it, and its departure hands the tunnels over */
+			d->drained = 1;
+			hd_track(d);
+			snprintf(out, sizeof(out), "switchover: this node's VRRP priority lowered by %d (%s); the tunnels follow the address to %s. `xfrmctx ha takeover` here brings them back",
+				 -HD_TRACK_DRAINED, d->conf.track_file, d->conf.peer_id);
+			hd_log("%s", out);
 		} else {
 			rc = hd_become_standby(d, 1, "switchover asked on the control socket",
 					       out, sizeof(out));

@@ -29,16 +29,24 @@
 
 #include "hd.h"
 
-static void track(struct hd *d, int fault)
+/*
+ * keepalived's vrrp_track_file (weight 1): the value is added to the
+ * instance's priority, and below -253 the instance goes to FAULT. 0: all
+ * well; HD_TRACK_DRAINED: after a switchover, the peer's priority wins
+ * and this node stays a backup; HD_TRACK_FAULT: a take-over failed.
+ */
+void hd_track(struct hd *d)
 {
-	char tmp[300];
-	int fd;
+	int v = d->fault ? HD_TRACK_FAULT : d->drained ? HD_TRACK_DRAINED : 0;
+	char tmp[300], buf[16];
+	int fd, n;
 
 	if (!d->conf.track_file[0])
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", d->conf.track_file);
+	n = snprintf(buf, sizeof(buf), "%d\n", v);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, fault ? "1\n" : "0\n", 2) != 2 || rename(tmp, d->conf.track_file))
+	if (fd < 0 || write(fd, buf, (size_t)n) != n || rename(tmp, d->conf.track_file))
 		hd_log("cannot write the track file %s: %s", d->conf.track_file, strerror(errno));
 	if (fd >= 0)
 		close(fd);
@@ -49,7 +57,7 @@ void hd_set_fault(struct hd *d, const char *why)
 	d->fault = 1;
 	snprintf(d->fault_why, sizeof(d->fault_why), "%s", why);
 	hd_log("FAULT: %s", why);
-	track(d, 1);
+	hd_track(d);
 }
 
 void hd_clear_fault(struct hd *d)
@@ -58,7 +66,7 @@ void hd_clear_fault(struct hd *d)
 		hd_log("fault cleared");
 	d->fault = 0;
 	d->fault_why[0] = '\0';
-	track(d, 0);
+	hd_track(d);
 }
 
 static void set_handover(struct hd *d, struct xfrmctx_ctx *c)
@@ -103,6 +111,19 @@ static struct xfrmctx_ctx *ask_handover(struct hd *d)
 	return c;
 }
 
+/* A standby that just joined (a fail-back) may not hold every SA yet:
+ * while the peer is alive, let the stream catch up first. */
+static void wait_in_sync(struct hd *d)
+{
+	int64_t end = hd_now() + HD_SYNC_WAIT_MS;
+	struct xc_frame f;
+
+	hd_log("not in sync yet: waiting up to %d ms for the stream", HD_SYNC_WAIT_MS);
+	while (!d->in_sync && hd_link_up(d) && hd_now() < end)
+		if (hd_link_wait_frame(d, 0, 100, &f) == 1)
+			xc_frame_free(&f);
+}
+
 int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 {
 	struct hd_takeover *t = &d->last_to;
@@ -118,6 +139,8 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 	memset(t, 0, sizeof(*t));
 	t->at_ms = hd_wall();
 	hd_log("taking the tunnels over (%s)", why);
+	if (!d->handover && hd_link_up(d) && !d->in_sync)
+		wait_in_sync(d);
 	if (d->handover) {
 		c = d->handover;
 		d->handover = NULL;

@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by the ha_node*.sh selftests (sourced after lib.sh and ike_lib.sh):
+# the node daemon xfrmctxd on gateways A and B of ike_lib.sh's topology,
+# asked through `xfrmctx ha`, and what the tests check at the peer.
+
+XFRMCTXD=${XFRMCTXD:-$XC_TOP/build/helper/xfrmctxd}
+XFRMCTX=${XFRMCTX:-$XC_TOP/build/helper/xfrmctx}
+declare -A HD_PID
+
+hd_keyfile() {
+	HD_PSK=$IKE_DIR/psk
+	"$XFRMCTX" key new gwA -o "$HD_PSK" >/dev/null && "$XFRMCTX" key new gwB -o "$HD_PSK" >/dev/null ||
+		die "cannot make the key file"
+	on_exit 'for n in "${!HD_PID[@]}"; do hd_stop $n; done'
+	on_exit '[ "$XC_RC" = 0 ] || for f in "$IKE_DIR"/xfrmctxd-*.log; do echo "# --- $f"; tail -n 80 "$f" | sed "s/^/#   /"; done'
+}
+
+# hd_conf NAME PEER PEER_HOST_NR OWN_HOST_NR: A is 10.0.0.2, B 10.0.0.3.
+# With HD_TRACK=1, a keepalived track file (the cluster manager moves the
+# address on a switchover); without, the daemons switch over themselves.
+hd_conf() {
+	cat > "$IKE_DIR/$1.conf" <<EOC
+# xfrmctxd on $1
+id = $1
+peer-id = $2
+peer = 10.0.0.$3
+listen = 10.0.0.$4
+psk = $HD_PSK
+control = $IKE_DIR/$1.sock
+address = $IKE_VIP
+fifo = $(ike_fifo "$1")
+$([ -n "${HD_TRACK:-}" ] && echo "track-file = $IKE_DIR/$1.track")
+EOC
+}
+
+hd_start() {	# hd_start NAME NS
+	echo "# [$2] xfrmctxd -c $IKE_DIR/$1.conf"
+	ip netns exec "$2" "$XFRMCTXD" -c "$IKE_DIR/$1.conf" -v >>"$IKE_DIR/xfrmctxd-$1.log" 2>&1 &
+	HD_PID[$1]=$!
+	slowwait 10 test -S "$IKE_DIR/$1.sock" || die "xfrmctxd on $1 did not start"
+}
+
+hd_stop() {	# hd_stop NAME [SIGNAL]
+	local pid=${HD_PID[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill "-${2:-TERM}" "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset "HD_PID[$1]"
+}
+
+ha() {	# ha NAME ARGS...: `xfrmctx ARGS control SOCKET` against NAME's daemon
+	local n=$1; shift
+	echo "# [${IKE_NS[$n]}] xfrmctx $*" >&2
+	ip netns exec "${IKE_NS[$n]}" "$XFRMCTX" "$@" control "$IKE_DIR/$n.sock"
+}
+hjson() { ip netns exec "${IKE_NS[$1]}" "$XFRMCTX" -j ha status control "$IKE_DIR/$1.sock"; }
+hd_is() { hjson "$1" | jq -e "$2" >/dev/null; }	# hd_is NAME JQ-FILTER
+in_sync() { hd_is "$1" '.in_sync and .child_sas >= 1'; }
+
+# The peer: replay and integrity failures of its inbound SA(s).
+peer_fail() {
+	ip -n "$peer" -s xfrm state list dst 10.0.0.1 proto esp |
+		sed -n 's/.*replay \([0-9]*\) failed \([0-9]*\).*/\1 \2/p' |
+		awk '{ r += $1; f += $2 } END { printf "replay %d failed %d\n", r, f }'
+}
+# At least three pings answered after $1 (ms).
+answered_after() { awk -v t="$1" -F'[][]' '/bytes from/ { if ($2 * 1000 > t) n++ } END { exit !(n >= 3) }' "$IKE_DIR/ping.log"; }
+# The longest stretch without an answered ping after $1 (ms).
+gap_after() {
+	awk -v t0="$1" -F'[][]' '/bytes from/ { ms = $2 * 1000
+		if (have && ms >= t0 && ms - pms > best) best = ms - pms; have = 1; pms = ms }
+		END { printf "%.0f\n", best }' "$IKE_DIR/ping.log"
+}
+deletes() { grep -c 'received DELETE' "$IKE_DIR/peer/charon.log"; }
+rekey() {	# rekey NAME --child net | --ike rw
+	ike_swan "$1" --rekey "$2" "$3" >"$IKE_DIR/rekey.log" 2>&1 &&
+		grep -q 'rekey completed successfully' "$IKE_DIR/rekey.log"
+}
+
+# The capture: IKE_SA_INIT packets, and (SPI, sequence number) pairs the
+# gateways (the tunnel address) sent more than once.
+pcap_inits() { grep -c 'ikev2_init' "$1"; }
+pcap_dups() {
+	awk '/ESP\(spi=/ && / 10\.0\.0\.100 > / { match($0, /spi=0x[0-9a-f]+,seq=0x[0-9a-f]+/)
+		k = substr($0, RSTART, RLENGTH); if (seen[k]++) d++ } END { print d + 0 }' "$1"
+}
