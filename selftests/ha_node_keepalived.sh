@@ -57,8 +57,9 @@ ka_conf() {
 global_defs {
 	router_id $1
 	script_user root
+	enable_script_security
 }
-vrrp_track_file xfrmctxd {
+track_file xfrmctxd {
 	file $IKE_DIR/$1.track
 	weight 1
 }
@@ -194,6 +195,7 @@ run - ip -n "$gwA" addr add 10.0.0.2/24 dev eth0
 ip -n "$gwA" xfrm state flush; ip -n "$gwA" xfrm policy flush
 ip -n "$gwA" xfrm policy add src 192.168.0.0/16 dst 192.168.0.0/16 dir out action block priority 4000000000
 ike_start gwA "$gwA"
+hd_conf gwA gwB 3 2	# the new charon's FIFO
 hd_start gwA "$gwA"
 t=$(now_ms)
 ka_start gwA "$gwA"

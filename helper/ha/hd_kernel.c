@@ -363,7 +363,12 @@ int hd_kernel_freeze_local(struct hd *d, char *why, size_t whylen)
 	err = hd_link_up(d) ? send_ctx(d, XC_FR_HANDOVER, c, (uint64_t)hd_wall()) : -ENOTCONN;
 	if (err)
 		snprintf(why, whylen, "no channel to %s", d->conf.peer_id);
-	xfrmctx_ctx_free(c);
+	/* If this node takes the tunnels back without an answer from the
+	 * peer, the peer may have used them: the jump is then sized from
+	 * this snapshot's rates and age, as after a crash. */
+	xfrmctx_ctx_free(d->last);
+	d->last = c;
+	d->last_taken_ms = (uint64_t)hd_wall();
 	return err;
 }
 

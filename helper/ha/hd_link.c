@@ -323,9 +323,9 @@ void hd_link_read(struct hd *d)
 	} while (d->link.ch && xc_chan_pending(d->link.ch) > 0);
 }
 
-/* Wait for a frame of one type, dispatching the others (a standby asking
- * for a hand-over keeps taking the stream meanwhile). 1 with *f, 0 on
- * time-out, -1 if the link dropped. */
+/* Wait for a frame of one type (or a refusal), dispatching the others (a
+ * standby asking for a hand-over keeps taking the stream meanwhile). 1
+ * with *f, 0 on time-out, -1 if the link dropped. */
 int hd_link_wait_frame(struct hd *d, uint8_t type, int timeout_ms, struct xc_frame *f)
 {
 	int64_t end = hd_now() + timeout_ms;
@@ -343,7 +343,7 @@ int hd_link_wait_frame(struct hd *d, uint8_t type, int timeout_ms, struct xc_fra
 		memset(f, 0, sizeof(*f));
 		if (read_one(d, f) < 0)
 			return -1;
-		if (f->type == type)
+		if (f->type == type || (type && f->type == XC_FR_REFUSED))
 			return 1;
 		dispatch(d, f);
 		explicit_bzero(f->data, f->len);

@@ -101,7 +101,10 @@ static struct xfrmctx_ctx *ask_handover(struct hd *d)
 	if (hd_link_send(d, XC_FR_HANDOVER_REQ, NULL, 0))
 		return NULL;
 	r = hd_link_wait_frame(d, XC_FR_HANDOVER, (int)d->conf.handover_wait_ms, &f);
-	if (r == 1) {
+	if (r == 1 && f.type == XC_FR_REFUSED) {
+		hd_log("the peer cannot hand over: %s", (char *)f.data);
+		xc_frame_free(&f);
+	} else if (r == 1) {
 		c = parse_handover(f.data, f.len);
 		explicit_bzero(f.data, f.len);
 		xc_frame_free(&f);
