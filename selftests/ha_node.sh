@@ -28,6 +28,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ike_lib.sh"
 . "$(dirname "$0")/hd_lib.sh"
+. "$(dirname "$0")/peer_lib.sh"
 
 [ -n "${XC_IN_VM:-}" ] || skip "runs only in the VM (selftests/vm/run)"
 [ -x "$XFRMCTXD" ] || die "$XFRMCTXD is not built (make helper)"
@@ -97,7 +98,7 @@ check_eq "B's charon holds the IKE_SA, established" "ESTABLISHED $spis_peer" "$(
 check_eq "A's charon holds it passive" "PASSIVE $spis_peer" "$(ike_sa_main gwA)"
 check_eq "the peer drops none of B's ESP" "replay 0 failed 0" "$(peer_fail)"
 log "switchover: longest stretch without an answered ping $(gap_after "$t0") ms"
-check_eq "no DELETE reached the peer in the switchover" 0 "$(deletes)"
+check_eq "no DELETE reached the peer in the switchover" 0 "$(peer_deletes)"
 hjson gwB | jq -c .last_takeover | sed 's/^/#   /'
 step "switched over to B"
 
@@ -127,12 +128,12 @@ slowwait 10 answered_after "$(now_ms)"
 check "A answers the peer's pings after the crash" answered_after "$t1"
 check_eq "A's charon holds the IKE_SA, established" "ESTABLISHED $spis_peer" "$(ike_sa_main gwA)"
 check_eq "the peer drops none of A's ESP" "replay 0 failed 0" "$(peer_fail)"
-dels_before=$(deletes)
+dels_before=$(peer_deletes)
 log "crash: longest stretch without an answered ping $(gap_after "$t1") ms"
 # DPD: the peer probes every 2 s; A must answer, with the message IDs B used
 sleep 7
 check_eq "the peer's IKE_SA survives its DPD probes" "ESTABLISHED $spis_peer" "$(ike_sa_main peer)"
-check_eq "no DELETE reached the peer in the crash take-over and DPD" "$dels_before" "$(deletes)"
+check_eq "no DELETE reached the peer in the crash take-over and DPD" "$dels_before" "$(peer_deletes)"
 check "A's CHILD_SA rekey with the peer succeeds after the crash" rekey gwA --child net
 step "crash taken over"
 

@@ -73,7 +73,6 @@ gap_after() {
 		if (have && ms >= t0 && ms - pms > best) best = ms - pms; have = 1; pms = ms }
 		END { printf "%.0f\n", best }' "$IKE_DIR/ping.log"
 }
-deletes() { grep -c 'received DELETE' "$IKE_DIR/peer/charon.log"; }
 rekey() {	# rekey NAME --child net | --ike rw
 	ike_swan "$1" --rekey "$2" "$3" >"$IKE_DIR/rekey.log" 2>&1 &&
 		grep -q 'rekey completed successfully' "$IKE_DIR/rekey.log"
@@ -82,6 +81,9 @@ rekey() {	# rekey NAME --child net | --ike rw
 # The capture: IKE_SA_INIT packets, and (SPI, sequence number) pairs the
 # gateways (the tunnel address) sent more than once.
 pcap_inits() { grep -c 'ikev2_init' "$1"; }
+pcap_inits_after() {	# FILE (tcpdump -tt) MS
+	awk -v t="$2" '/ikev2_init/ { if ($1 * 1000 >= t) n++ } END { print n + 0 }' "$1"
+}
 pcap_dups() {
 	awk '/ESP\(spi=/ && / 10\.0\.0\.100 > / { match($0, /spi=0x[0-9a-f]+,seq=0x[0-9a-f]+/)
 		k = substr($0, RSTART, RLENGTH); if (seen[k]++) d++ } END { print d + 0 }' "$1"
