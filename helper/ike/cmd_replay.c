@@ -81,10 +81,13 @@ int xc_read_ike_context(const char *cmd, const char *file, struct xfrmctx_ctx **
 int xc_replay_into(struct xc_standby *r, const struct xc_store *s, int kernel_check,
 		   struct xc_replay_stats *st, int64_t t0, int64_t *t_sent, int64_t *t_kernel)
 {
-	char why[256];
-	int err;
+	char why[512];
+	int err, version;
 
-	err = xc_replay_build(s, xc_standby_send, r, st, why, sizeof(why));
+	version = xc_standby_version(r);
+	if (version < 0)
+		return -1;
+	err = xc_replay_build_v(s, (uint8_t)version, xc_standby_send, r, st, why, sizeof(why));
 	if (err) {
 		xc_log("replay stopped: %s", err == -EINVAL ? why : "cannot send");
 		return -1;

@@ -25,13 +25,18 @@ struct xc_standby {
 	uint32_t taken;			/* segments charon confirmed */
 	unsigned int sent;
 	int kernel_pass_logs;		/* log each SA's reqid (the pass after success) */
+	/* the HA protocol version charon speaks */
+	unsigned long ha_version;	/* --ha-version 3..5; 0: auto (xc_standby_version) */
+	const char *charon_bin;		/* --charon-bin, for auto: its --version */
+	uint8_t heard_version;		/* version byte of charon's last datagram (0: none) */
+	uint8_t sending_version;	/* what the replay sends (0: not yet chosen) */
 };
 
-/* Defaults: fifo, 1 segment, 10 s. */
+/* Defaults: fifo, 1 segment, 10 s, HA version auto. */
 void xc_standby_init(struct xc_standby *r);
 
 /* Take option o (value v) if it is one of --listen, --charon, --fifo,
- * --segments, --timeout: returns how many words it used (1 or 2), 0 if o
+ * --segments, --timeout, --ha-version (3, 4, 5 or auto), --charon-bin: returns how many words it used (1 or 2), 0 if o
  * is not one of them, -1 after an error message about the value. *listen
  * and *charon receive the address strings for xc_standby_addrs. */
 int xc_standby_opt(struct xc_standby *r, const char *o, const char *v,
@@ -42,6 +47,17 @@ int xc_standby_addrs(struct xc_standby *r, const char *cmd, const char *listen,
 
 int xc_standby_open(struct xc_standby *r, const char *cmd);
 void xc_standby_close(struct xc_standby *r);
+
+/*
+ * The HA protocol version to send (3, 4 or 5), or -1 after a message:
+ * --ha-version if given; else (auto) the version of a datagram charon
+ * already sent us, else the version of the strongSwan release that
+ * `charon_bin --version` names (6.0.1: 4, 6.0.2 and later: 5, older: 3).
+ * Sets sending_version; from then on xc_standby_send() refuses to go on
+ * when charon's own datagrams show another version (a charon restarted
+ * into another release, or a binary on disk newer than the daemon).
+ */
+int xc_standby_version(struct xc_standby *r);
 
 /* An xc_emit_fn: send one message to charon. */
 int xc_standby_send(void *ctx, const struct xc_ha_buf *msg, const char *what);
