@@ -84,7 +84,8 @@ int xc_replay_into(struct xc_standby *r, const struct xc_store *s, int kernel_ch
 	char why[512];
 	int err, version;
 
-	version = xc_standby_version(r);
+	/* cmd_replay and cmd_takeover found it before their clock started */
+	version = r->sending_version ? r->sending_version : xc_standby_version(r);
 	if (version < 0)
 		return -1;
 	err = xc_replay_build_v(s, (uint8_t)version, xc_standby_send, r, st, why, sizeof(why));
@@ -150,6 +151,8 @@ int cmd_replay(int argc, char **argv)
 	if (!xc_addr_is_loopback(&r.charon))
 		xc_log("warning: replaying key material over the network; run the replay on the standby itself (loopback)");
 	if (xc_standby_open(&r, "replay"))
+		goto out;
+	if (xc_standby_version(&r) < 0)
 		goto out;
 	t0 = xc_now_ms();
 	if (xc_replay_into(&r, &s, kernel_check, &st, t0, &t_sent, &t_kernel))

@@ -596,6 +596,7 @@ TEST(ike_v6_attribute_numbers_per_version)
 	}
 	EXPECT_EQ(xc_ha_attr_wire(6, XC_HA_A_SECRET), 0);
 	EXPECT_EQ(xc_ha_version_of_release("strongSwan 5.9.8"), 3);
+	EXPECT_EQ(xc_ha_version_of_release("Linux strongSwan 5.9.8\n"), 3);	/* Debian 12's charon --version */
 	EXPECT_EQ(xc_ha_version_of_release("strongSwan 6.0.0\n"), 3);
 	EXPECT_EQ(xc_ha_version_of_release("strongSwan 6.0.1"), 4);
 	EXPECT_EQ(xc_ha_version_of_release("strongSwan 6.0.2"), 5);
