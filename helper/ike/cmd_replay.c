@@ -97,6 +97,9 @@ int xc_replay_into(struct xc_standby *r, const struct xc_store *s, int kernel_ch
 	xc_log("sent %u messages: %u IKE_SAs (+%u keying predecessors), %u CHILD_SAs, %u never established skipped, in %lld ms",
 	       st->messages, st->ike_sas, st->keying, st->children, st->skipped,
 	       (long long)(*t_sent - t0));
+	/* charon must have taken every message before a segment activates */
+	if (xc_standby_settle(r, s, t0 + (int64_t)r->timeout * 1000))
+		return -1;
 	*t_kernel = *t_sent;
 	if (!kernel_check)
 		return 0;

@@ -163,6 +163,19 @@ static void drain(struct xc_standby *r)
 			xc_log("ignored a datagram from charon: %s", why);
 			continue;
 		}
+		if (m.type == XC_HA_IKE_UPDATE && m.nattrs && m.attrs[0].type == XC_HA_A_IKE_ID) {
+			for (i = 0; i < r->echo_n; i++)
+				if (xc_ike_id_eq(&r->echo_want[i], &m.attrs[0].v.ike_id))
+					r->echo_got[i] = 1;
+			explicit_bzero(buf, (size_t)n);
+			continue;
+		}
+		if (m.type != XC_HA_SEGMENT_TAKE && m.type != XC_HA_SEGMENT_DROP &&
+		    m.type != XC_HA_STATUS && m.type != XC_HA_RESYNC) {
+			/* the rest of a resync's echo: key material, not kept */
+			explicit_bzero(buf, (size_t)n);
+			continue;
+		}
 		for (i = 0; i < m.nattrs; i++) {
 			if (m.attrs[i].type != XC_HA_A_SEGMENT)
 				continue;
@@ -302,6 +315,68 @@ int xc_standby_check_kernel(struct xc_standby *r, const struct xc_store *s, int6
 		sleep_ms(20);
 	}
 	return missing ? -1 : 0;
+}
+
+int xc_standby_settle(struct xc_standby *r, const struct xc_store *s, int64_t deadline)
+{
+	struct xc_ha_buf *b;
+	const struct xc_ike *ike;
+	unsigned int i, n = 0, missing;
+	char idstr[64];
+	int err = -1;
+
+	for (ike = s->ikes; ike; ike = ike->next)
+		n += !ike->deleted && ike->updated;
+	if (!n)
+		return 0;
+	b = calloc(1, sizeof(*b));
+	r->echo_want = calloc(n, sizeof(*r->echo_want));
+	r->echo_got = calloc(n, 1);
+	if (!b || !r->echo_want || !r->echo_got) {
+		xc_log("out of memory");
+		goto out;
+	}
+	for (ike = s->ikes; ike; ike = ike->next)
+		if (!ike->deleted && ike->updated)
+			r->echo_want[r->echo_n++] = ike->id;
+	xc_ha_begin_v(b, r->sending_version ? r->sending_version : XC_HA_VERSION, XC_HA_RESYNC);
+	for (i = 1; i <= r->segments; i++)
+		xc_ha_put_u16(b, XC_HA_A_SEGMENT, (uint16_t)i);
+	if (send(r->fd, b->data, b->len, 0) != (ssize_t)b->len) {
+		xc_log("sending RESYNC to charon: %s", strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		drain(r);
+		missing = 0;
+		for (i = 0; i < r->echo_n; i++)
+			missing += !r->echo_got[i];
+		if (!missing) {
+			xc_log("charon processed the replay: its resync sent back the IKE_UPDATE of all %u IKE_SAs",
+			       r->echo_n);
+			err = 0;
+			break;
+		}
+		if (xc_now_ms() >= deadline) {
+			for (i = 0; i < r->echo_n; i++) {
+				if (r->echo_got[i])
+					continue;
+				xc_ike_id_str(&r->echo_want[i], idstr, sizeof(idstr));
+				xc_log("charon did not finish IKE_SA %s within the timeout (no IKE_UPDATE in its resync): see its log (is its peer config loaded there?)",
+				       idstr);
+			}
+			break;
+		}
+		sleep_ms(2);
+	}
+out:
+	free(b);
+	free(r->echo_want);
+	free(r->echo_got);
+	r->echo_want = NULL;
+	r->echo_got = NULL;
+	r->echo_n = 0;
+	return err;
 }
 
 static int activate_segment(struct xc_standby *r, unsigned int seg, int64_t deadline)

@@ -30,6 +30,10 @@ struct xc_standby {
 	const char *charon_bin;		/* --charon-bin, for auto: its --version */
 	uint8_t heard_version;		/* version byte of charon's last datagram (0: none) */
 	uint8_t sending_version;	/* what the replay sends (0: not yet chosen) */
+	/* xc_standby_settle: the IKE_SAs whose IKE_UPDATE must come back */
+	unsigned int echo_n;
+	struct xc_ha_ike_id *echo_want;
+	uint8_t *echo_got;
 };
 
 /* Defaults: fifo, 1 segment, 10 s, HA version auto. */
@@ -65,6 +69,19 @@ int xc_standby_send(void *ctx, const struct xc_ha_buf *msg, const char *what);
 /* Wait until every CHILD_SA of a live IKE_SA of s has both SAs in the
  * kernel; at the deadline (xc_now_ms), name each one still missing. */
 int xc_standby_check_kernel(struct xc_standby *r, const struct xc_store *s, int64_t deadline);
+
+/*
+ * Wait until charon has processed every message sent so far: a RESYNC of
+ * segments 1..segments makes its dispatcher, which handles one message at
+ * a time in order, send its cache of them back to us, and the cache holds
+ * an IKE_SA's IKE_UPDATE only once that was processed. 0 when the
+ * IKE_UPDATE of every live, established IKE_SA of s came back; -1 at the
+ * deadline, naming the IKE_SAs charon did not finish. Activating a segment
+ * before that turns a half-processed IKE_SA away (5.x leaves it PASSIVE;
+ * 6.0.1 destroys CONNECTING IKE_SAs on activation and crashed doing so
+ * while its dispatcher still held one, seen in the VM).
+ */
+int xc_standby_settle(struct xc_standby *r, const struct xc_store *s, int64_t deadline);
 
 /* "+1" .. "+segments" into the FIFO, each confirmed by SEGMENT_TAKE. */
 int xc_standby_activate(struct xc_standby *r, int64_t deadline);

@@ -81,6 +81,8 @@ ip -n $PEER addr add 192.168.1.1/24 dev lo
 ip -n $PEER addr add 192.168.11.1/24 dev lo
 ip -n $GW addr add 192.168.2.1/24 dev lo
 ip -n $GW addr add 192.168.12.1/24 dev lo
+ip -n $PEER addr add 192.168.21.1/24 dev lo
+ip -n $GW addr add 192.168.22.1/24 dev lo
 ip -n $PEER route add 192.168.2.0/24 via 10.0.0.2 src 192.168.1.1
 ip -n $PEER route add 192.168.12.0/24 via 10.0.0.2 src 192.168.11.1
 ip -n $GW route add 192.168.1.0/24 via 10.0.0.1 src 192.168.2.1
@@ -155,6 +157,30 @@ connections {
 			}
 		}
 	}
+	pqi {
+		version = 2
+		local_addrs = $l
+		remote_addrs = $r
+		proposals = aes256gcm16-prfsha384-ecp384-ke1_$KE
+		dpd_delay = 0
+		local {
+			auth = psk
+			id = pqi-$lid
+		}
+		remote {
+			auth = psk
+			id = pqi-$rid
+		}
+		children {
+			pqinet {
+				local_ts = 192.168.2$s1.0/24
+				remote_ts = 192.168.2$s2.0/24
+				esp_proposals = aes256gcm16-ecp256-ke1_$KE-esn
+				mode = tunnel
+				start_action = none
+			}
+		}
+	}
 	rw {
 		version = 2
 		local_addrs = $l
@@ -184,6 +210,11 @@ secrets {
 	ike-pq {
 		id-1 = peer.example.org
 		id-2 = gw.example.org
+		secret = $PSK
+	}
+	ike-pqi {
+		id-1 = pqi-peer.example.org
+		id-2 = pqi-gw.example.org
 		secret = $PSK
 	}
 	ike-rw {
@@ -288,6 +319,11 @@ fifo=/proc/$pid_gw/root/run/charon.ha
 [ -p "$fifo" ] || { echo "no HA FIFO at $fifo" >&2; exit 1; }
 printf -- -1 > "$fifo"; sleep 0.5
 printf -- +1 > "$fifo"; sleep 1.5
+# with the replay: an IKE_SA that keeps its IKE_INTERMEDIATE key update
+# (never rekeyed), so that the replay carries one
+if [ -n "$XFRMCTX_IKE" ]; then
+	step "pqi up"; swan peer $PEER --initiate --child pqinet --timeout 30; sleep 1
+fi
 swan gw $GW --list-sas --raw > "$OUT/gw.sas"
 swan peer $PEER --list-sas --raw > "$OUT/peer.sas"
 swan gw $GW --list-sas > "$OUT/gw.sas.txt"
@@ -316,19 +352,22 @@ if [ -n "$XFRMCTX_IKE" ]; then
 	cat "$OUT/replay.out" "$OUT/replay.log"
 	swan gwb $GWB --list-sas --raw > "$OUT/gwb.sas" || true
 	ok=1
-	spis() { sed -n 's/.*{pq {.* state=\([A-Z]*\) .*initiator-spi=\([0-9a-f]*\) responder-spi=\([0-9a-f]*\) .*/\1 \2 \3/p' "$1"; }
-	echo "gw:  $(spis "$OUT/gw.sas")"
-	echo "gwb: $(spis "$OUT/gwb.sas")"
+	for ike in pq pqi; do
+	spis() { sed -n "s/.*{$ike {.* state=\([A-Z]*\) .*initiator-spi=\([0-9a-f]*\) responder-spi=\([0-9a-f]*\) .*/\1 \2 \3/p" "$1"; }
+	echo "$ike gw:  $(spis "$OUT/gw.sas")"
+	echo "$ike gwb: $(spis "$OUT/gwb.sas")"
 	[ -n "$(spis "$OUT/gw.sas")" ] && [ "$(spis "$OUT/gw.sas")" = "$(spis "$OUT/gwb.sas")" ] || ok=0
 	for dir in in out; do
-		spi=$(sed -n "s/.*pqnet-[0-9]* {.* spi-$dir=\([0-9a-f]*\) .*/\1/p" "$OUT/gw.sas")
+		spi=$(sed -n "s/.*{${ike}net-[0-9]* {.* spi-$dir=\([0-9a-f]*\) .*/\1/p" "$OUT/gw.sas")
 		if [ $dir = in ]; then src=10.0.0.1 dst=10.0.0.2; else src=10.0.0.2 dst=10.0.0.1; fi
 		a=$(ip -n $GW xfrm state get src $src dst $dst proto esp spi 0x$spi 2>/dev/null | grep aead || true)
 		b=$(ip -n $GWB xfrm state get src $src dst $dst proto esp spi 0x$spi 2>/dev/null | grep aead || true)
-		echo "pqnet $dir spi $spi: gw key ${a:+present} gwb key ${b:+present} $([ -n "$a" ] && [ "$a" = "$b" ] && echo equal || echo DIFFERENT)"
+		echo "${ike}net $dir spi $spi: gw key ${a:+present} gwb key ${b:+present} $([ -n "$a" ] && [ "$a" = "$b" ] && echo equal || echo DIFFERENT)"
 		[ -n "$a" ] && [ "$a" = "$b" ] || ok=0
 	done
-	grep -q '^replay ike_sas 1 children 1 ' "$OUT/replay.out" || ok=0
+	done
+	grep -q '^replay ike_sas 2 children 2 ' "$OUT/replay.out" || ok=0
+	grep -q 'key update 1 (IKE_INTERMEDIATE)' "$OUT/replay.log" || ok=0
 	cp "$ROOT/xc/gwb/charon.log" "$OUT/gwb.log"
 	[ $ok = 1 ] && echo "REPLAY PASS" || echo "REPLAY FAIL"
 fi
