@@ -41,8 +41,15 @@
 # version found by its auto probe: the test passes if that charon holds pq
 # ESTABLISHED with the gateway's SPIs and its kernel has the gateway's two
 # ESP SAs of pqnet with the same keys ("REPLAY PASS" / "REPLAY FAIL").
+# With also GW_ROOT=ROOT2, the peer and the recording gateway run ROOT2's
+# release and the standby ROOT's: a rolling upgrade. For a 5.x ROOT2
+# (bookworm's 5.9.8) only "rw" exists, stays up and is what is replayed.
 set -eu
 ROOT=$(cd "$1" && pwd)
+# GW_ROOT: another release for the peer and the recording gateway (the
+# replay's standby stays on ROOT): a rolling upgrade, e.g. bookworm's 5.9.8
+GW_ROOT=$(cd "${GW_ROOT:-$ROOT}" && pwd)
+root_of() { if [ "$1" = gwb ]; then echo "$ROOT"; else echo "$GW_ROOT"; fi; }
 if [ "$2" = - ]; then
 	OUT=$(mktemp -d)
 	PRINT=1
@@ -50,7 +57,9 @@ else
 	OUT=$(mkdir -p "$2" && cd "$2" && pwd)
 	PRINT=
 fi
-touch "$ROOT/xc/.w" 2>/dev/null && rm -f "$ROOT/xc/.w" || mount -t tmpfs none "$ROOT/xc"
+for r in "$ROOT" "$GW_ROOT"; do
+	touch "$r/xc/.w" 2>/dev/null && rm -f "$r/xc/.w" || mount -t tmpfs none "$r/xc"
+done
 KE=${KE:-mlkem768}	# the additional key exchange: ML-KEM-768 where charon has it
 PEER=xcv-peer GW=xcv-gw GWB=xcv-gwb
 XFRMCTX_IKE=${XFRMCTX_IKE:-}
@@ -64,7 +73,7 @@ cleanup() {
 	ip netns del $PEER 2>/dev/null
 	ip netns del $GW 2>/dev/null
 	ip netns del $GWB 2>/dev/null
-	[ -n "${KEEP:-}" ] || rm -rf "$ROOT/xc/peer" "$ROOT/xc/gw" "$ROOT/xc/gwb"
+	[ -n "${KEEP:-}" ] || rm -rf "$GW_ROOT/xc/peer" "$GW_ROOT/xc/gw" "$ROOT/xc/gwb"
 }
 trap cleanup EXIT
 
@@ -89,50 +98,10 @@ ip -n $GW route add 192.168.1.0/24 via 10.0.0.1 src 192.168.2.1
 ip -n $GW route add 192.168.11.0/24 via 10.0.0.1 src 192.168.12.1
 
 PSK=0sdGhpcyBpcyB0aGUgdGVzdCBQU0sgb2YgeGZybWN0eA==
-conf() {	# NAME HA (none, ha, standby)
-	local n=$1 d=$ROOT/xc/$1 l r lid rid s1 s2
-	mkdir -p "$d"/swanctl/{x509,x509ca,x509ocsp,x509aa,x509ac,x509crl,pubkey,private,rsa,ecdsa,pkcs8,pkcs12}
-	cat > "$d/strongswan.conf" <<EOF
-charon {
-	load_modular = no
-	load = random nonce openssl kdf pem pkcs1 pkcs8 x509 revocation constraints pubkey kernel-netlink socket-default vici$([ "$2" = none ] || echo " ha")
-	install_routes = no
-	filelog {
-		f {
-			path = /xc/$n/charon.log
-			time_format = %s
-			append = no
-			flush_line = yes
-			default = 1
-			ike = 2
-			cfg = 2
-		}
-	}
-	plugins {
-		vici {
-			socket = unix:///xc/$n/charon.vici
-		}
-		ha {
-			load = $([ "$2" = none ] && echo no || echo yes)
-			local = 127.0.0.1
-			remote = 127.0.0.2
-			monitor = $([ "$2" = standby ] && echo no || echo yes)
-			resync = $([ "$2" = standby ] && echo no || echo yes)
-			segment_count = 1
-		}
-	}
-}
-swanctl {
-	load = pem pkcs1 pkcs8 x509 revocation constraints pubkey openssl random
-}
-EOF
-	if [ "$n" = peer ]; then
-		l=10.0.0.1 r=10.0.0.2 lid=peer.example.org rid=gw.example.org s1=1 s2=2
-	else
-		l=10.0.0.2 r=10.0.0.1 lid=gw.example.org rid=peer.example.org s1=2 s2=1
-	fi
-	cat > "$d/swanctl/swanctl.conf" <<EOF
-connections {
+# the connections with an additional key exchange (not in 5.x), in conf()
+pq_conns() {
+	[ "$PQ" = 1 ] || return 0
+	cat <<EOF
 	pq {
 		version = 2
 		local_addrs = $l
@@ -181,6 +150,55 @@ connections {
 			}
 		}
 	}
+EOF
+}
+
+conf() {	# NAME HA (none, ha, standby)
+	local n=$1 d l r lid rid s1 s2
+	d=$(root_of "$1")/xc/$1
+	mkdir -p "$d"/swanctl/{x509,x509ca,x509ocsp,x509aa,x509ac,x509crl,pubkey,private,rsa,ecdsa,pkcs8,pkcs12}
+	cat > "$d/strongswan.conf" <<EOF
+charon {
+	load_modular = no
+	load = random nonce openssl kdf pem pkcs1 pkcs8 x509 revocation constraints pubkey kernel-netlink socket-default vici$([ "$2" = none ] || echo " ha")
+	install_routes = no
+	filelog {
+		f {
+			path = /xc/$n/charon.log
+			time_format = %s
+			append = no
+			flush_line = yes
+			default = 1
+			ike = 2
+			cfg = 2
+		}
+	}
+	plugins {
+		vici {
+			socket = unix:///xc/$n/charon.vici
+		}
+		ha {
+			load = $([ "$2" = none ] && echo no || echo yes)
+			local = 127.0.0.1
+			remote = 127.0.0.2
+			monitor = $([ "$2" = standby ] && echo no || echo yes)
+			resync = $([ "$2" = standby ] && echo no || echo yes)
+			segment_count = 1
+		}
+	}
+}
+swanctl {
+	load = pem pkcs1 pkcs8 x509 revocation constraints pubkey openssl random
+}
+EOF
+	if [ "$n" = peer ]; then
+		l=10.0.0.1 r=10.0.0.2 lid=peer.example.org rid=gw.example.org s1=1 s2=2
+	else
+		l=10.0.0.2 r=10.0.0.1 lid=gw.example.org rid=peer.example.org s1=2 s2=1
+	fi
+	cat > "$d/swanctl/swanctl.conf" <<EOF
+connections {
+$(pq_conns)
 	rw {
 		version = 2
 		local_addrs = $l
@@ -226,25 +244,28 @@ secrets {
 EOF
 }
 
-inroot() {	# NS CMD...: run CMD chrooted into ROOT in namespace NS
-	local ns=$1
-	shift
+inroot() {	# NS NAME CMD...: run CMD chrooted into NAME's root in namespace NS
+	local ns=$1 r
+	r=$(root_of "$2")
+	shift 2
 	ip netns exec "$ns" unshare -m sh -c \
 		'mount --rbind /dev "$0/dev" && mount -t proc proc "$0/proc" && mount -t tmpfs none "$0/run" && exec chroot "$0" "$@"' \
-		"$ROOT" "$@"
+		"$r" "$@"
 }
 
 start() {	# NAME NS
-	rm -f "$ROOT/xc/$1/charon.vici"
+	local r
+	r=$(root_of "$1")
+	rm -f "$r/xc/$1/charon.vici"
 	# not through inroot(): $! must be charon itself (ip netns exec,
 	# unshare, sh and chroot all exec), for its FIFO under /proc/PID/root
 	STRONGSWAN_CONF=/xc/$1/strongswan.conf ip netns exec "$2" unshare -m sh -c \
 		'mount --rbind /dev "$0/dev" && mount -t proc proc "$0/proc" && mount -t tmpfs none "$0/run" && exec chroot "$0" "$@"' \
-		"$ROOT" /usr/lib/ipsec/charon > "$OUT/$1.stdout" 2>&1 &
+		"$r" /usr/lib/ipsec/charon > "$OUT/$1.stdout" 2>&1 &
 	pids+=($!)
 	eval "pid_$1=$!"
 	for _ in $(seq 50); do
-		[ -S "$ROOT/xc/$1/charon.vici" ] && break
+		[ -S "$r/xc/$1/charon.vici" ] && break
 		sleep 0.2
 	done
 	sleep 1
@@ -255,10 +276,15 @@ swan() {	# NAME NS ARGS...
 	local n=$1 ns=$2 cmd=$3
 	shift 3
 	STRONGSWAN_CONF=/xc/$n/strongswan.conf SWANCTL_DIR=/xc/$n/swanctl \
-		inroot "$ns" /usr/sbin/swanctl "$cmd" --uri "unix:///xc/$n/charon.vici" "$@"
+		inroot "$ns" "$n" /usr/sbin/swanctl "$cmd" --uri "unix:///xc/$n/charon.vici" "$@"
 }
 
-rm -rf "$ROOT/xc/peer" "$ROOT/xc/gw" "$ROOT/xc/gwb"
+# strongSwan 5.x has no additional key exchanges: then only "rw"
+PQ=1
+case "$(chroot "$GW_ROOT" /usr/lib/ipsec/charon --version)" in
+*"strongSwan 5."*) PQ=0 ;;
+esac
+rm -rf "$GW_ROOT/xc/peer" "$GW_ROOT/xc/gw" "$ROOT/xc/gwb"
 conf peer none
 conf gw ha
 rm -f "$OUT"/*.bin "$OUT"/ha.pcap
@@ -291,27 +317,34 @@ sleep 1
 
 start gw $GW
 swan gw $GW --list-algs > "$OUT/algs.txt"
-if ! grep -q ML_KEM_768 "$OUT/algs.txt"; then
+if [ "$PQ" = 1 ] && ! grep -q ML_KEM_768 "$OUT/algs.txt"; then
 	KE=curve25519	# Debian's 6.0.1 has no ML-KEM; RFC 9370 takes any method
 	conf peer none
 	conf gw ha
 	swan gw $GW --load-all > /dev/null
 fi
-echo "additional key exchange: $KE"
+[ "$PQ" = 0 ] || echo "additional key exchange: $KE"
 start peer $PEER
 sleep 2
 
 step() { echo "== $*"; }
+if [ $PQ = 1 ]; then
 step "pq up"; swan peer $PEER --initiate --child pqnet --timeout 30
+fi
 step "rw up"; swan peer $PEER --initiate --child net --timeout 30
 ip netns exec $PEER ping -c 2 -i 0.2 -W 2 -I 192.168.1.1 192.168.2.1 > /dev/null
+if [ $PQ = 1 ]; then
 step "peer rekeys pqnet"; swan peer $PEER --rekey --child pqnet; sleep 1
 step "peer rekeys pq"; swan peer $PEER --rekey --ike pq; sleep 1
 step "gw rekeys pqnet"; swan gw $GW --rekey --child pqnet; sleep 1
 step "gw rekeys pq"; swan gw $GW --rekey --ike pq; sleep 1
+fi
 step "peer rekeys net"; swan peer $PEER --rekey --child net; sleep 1
 step "gw rekeys rw"; swan gw $GW --rekey --ike rw; sleep 1
+# rw stays up for a 5.x recording (it is what the replay carries then)
+if [ $PQ = 1 ]; then
 step "rw down"; swan peer $PEER --terminate --ike rw --timeout 10; sleep 1
+fi
 ip netns exec $PEER ping -c 2 -i 0.2 -W 2 -I 192.168.1.1 192.168.2.1 > /dev/null
 step "segment -1 +1"
 # shellcheck disable=SC2154
@@ -321,16 +354,16 @@ printf -- -1 > "$fifo"; sleep 0.5
 printf -- +1 > "$fifo"; sleep 1.5
 # with the replay: an IKE_SA that keeps its IKE_INTERMEDIATE key update
 # (never rekeyed), so that the replay carries one
-if [ -n "$XFRMCTX_IKE" ]; then
+if [ -n "$XFRMCTX_IKE" ] && [ $PQ = 1 ]; then
 	step "pqi up"; swan peer $PEER --initiate --child pqinet --timeout 30; sleep 1
 fi
 swan gw $GW --list-sas --raw > "$OUT/gw.sas"
 swan peer $PEER --list-sas --raw > "$OUT/peer.sas"
 swan gw $GW --list-sas > "$OUT/gw.sas.txt"
 ip -n $GW xfrm state > "$OUT/gw.xfrm"
-cp "$ROOT/xc/gw/charon.log" "$OUT/gw.log"
-cp "$ROOT/xc/peer/charon.log" "$OUT/peer.log"
-inroot $GW /usr/lib/ipsec/charon --version > "$OUT/version"
+cp "$GW_ROOT/xc/gw/charon.log" "$OUT/gw.log"
+cp "$GW_ROOT/xc/peer/charon.log" "$OUT/peer.log"
+inroot $GW gw /usr/lib/ipsec/charon --version > "$OUT/version"
 
 if [ -n "$XFRMCTX_IKE" ]; then
 	kill -TERM $rec
@@ -352,22 +385,25 @@ if [ -n "$XFRMCTX_IKE" ]; then
 	cat "$OUT/replay.out" "$OUT/replay.log"
 	swan gwb $GWB --list-sas --raw > "$OUT/gwb.sas" || true
 	ok=1
-	for ike in pq pqi; do
+	if [ $PQ = 1 ]; then ikes="pq pqi" want="ike_sas 2 children 2"; else ikes=rw want="ike_sas 1 children 1"; fi
+	for ike in $ikes; do
+	child=${ike}net
+	[ $ike = rw ] && child=net
 	spis() { sed -n "s/.*{$ike {.* state=\([A-Z]*\) .*initiator-spi=\([0-9a-f]*\) responder-spi=\([0-9a-f]*\) .*/\1 \2 \3/p" "$1"; }
 	echo "$ike gw:  $(spis "$OUT/gw.sas")"
 	echo "$ike gwb: $(spis "$OUT/gwb.sas")"
 	[ -n "$(spis "$OUT/gw.sas")" ] && [ "$(spis "$OUT/gw.sas")" = "$(spis "$OUT/gwb.sas")" ] || ok=0
 	for dir in in out; do
-		spi=$(sed -n "s/.*{${ike}net-[0-9]* {.* spi-$dir=\([0-9a-f]*\) .*/\1/p" "$OUT/gw.sas")
+		spi=$(sed -n "s/.*{$child-[0-9]* {.* spi-$dir=\([0-9a-f]*\) .*/\1/p" "$OUT/gw.sas")
 		if [ $dir = in ]; then src=10.0.0.1 dst=10.0.0.2; else src=10.0.0.2 dst=10.0.0.1; fi
-		a=$(ip -n $GW xfrm state get src $src dst $dst proto esp spi 0x$spi 2>/dev/null | grep aead || true)
-		b=$(ip -n $GWB xfrm state get src $src dst $dst proto esp spi 0x$spi 2>/dev/null | grep aead || true)
-		echo "${ike}net $dir spi $spi: gw key ${a:+present} gwb key ${b:+present} $([ -n "$a" ] && [ "$a" = "$b" ] && echo equal || echo DIFFERENT)"
+		a=$(ip -n $GW xfrm state get src $src dst $dst proto esp spi 0x$spi 2>/dev/null | grep -E '^\s+(aead|enc|auth|auth-trunc) ' || true)
+		b=$(ip -n $GWB xfrm state get src $src dst $dst proto esp spi 0x$spi 2>/dev/null | grep -E '^\s+(aead|enc|auth|auth-trunc) ' || true)
+		echo "$child $dir spi $spi: gw key ${a:+present} gwb key ${b:+present} $([ -n "$a" ] && [ "$a" = "$b" ] && echo equal || echo DIFFERENT)"
 		[ -n "$a" ] && [ "$a" = "$b" ] || ok=0
 	done
 	done
-	grep -q '^replay ike_sas 2 children 2 ' "$OUT/replay.out" || ok=0
-	grep -q 'key update 1 (IKE_INTERMEDIATE)' "$OUT/replay.log" || ok=0
+	grep -q "^replay $want " "$OUT/replay.out" || ok=0
+	[ $PQ = 0 ] || grep -q 'key update 1 (IKE_INTERMEDIATE)' "$OUT/replay.log" || ok=0
 	cp "$ROOT/xc/gwb/charon.log" "$OUT/gwb.log"
 	[ $ok = 1 ] && echo "REPLAY PASS" || echo "REPLAY FAIL"
 fi
