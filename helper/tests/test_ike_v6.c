@@ -741,3 +741,142 @@ TEST(ike_v6_store_key_updates)
 #undef UPD
 	xc_store_free(&s);
 }
+
+/* The standby side: which version the replay speaks (--ha-version, a
+ * datagram charon sent, charon --version), the refusal when charon's own
+ * datagrams show another, and the RESYNC barrier before activation. A UDP
+ * socket on loopback plays charon. */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ike_cmd.h"
+#include "ike_standby.h"
+
+static int fake_charon_bin(char *path, size_t len, const char *version_line)
+{
+	char text[128];
+	int fd;
+
+	snprintf(path, len, "/tmp/xc-charon-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	snprintf(text, sizeof(text), "#!/bin/sh\necho '%s'\n", version_line);
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) || fchmod(fd, 0700)) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* The hook's socket on an ephemeral loopback port, connected to charon's. */
+static int standby_on(struct xc_standby *r, const struct xc_addr *charon)
+{
+	xc_standby_init(r);
+	if (xc_addr_parse("127.0.0.1", 0, &r->listen, why, sizeof(why)))
+		return -1;
+	r->charon = *charon;
+	if (xc_standby_open(r, "test"))
+		return -1;
+	r->listen.len = sizeof(r->listen.ss);
+	return getsockname(r->fd, (struct sockaddr *)&r->listen.ss, &r->listen.len);
+}
+
+static void charon_says(int fd, const struct xc_standby *r, const struct xc_ha_buf *msg)
+{
+	EXPECT_EQ(sendto(fd, msg->data, msg->len, 0, (const struct sockaddr *)&r->listen.ss,
+			 r->listen.len), (ssize_t)msg->len);
+	usleep(20000);
+}
+
+TEST(ike_v6_standby_version_probe_and_barrier)
+{
+	struct xc_standby r, r2;
+	struct xc_addr caddr, from;
+	char bin[64], bin_old[64];
+	const char *l = NULL, *c = NULL;
+	uint8_t got[2048];
+	struct xc_store s;
+	struct xc_ha_ike_id id = t_id(5, 1);
+	int cfd, trunc = 0;
+	long n;
+
+	EXPECT_EQ(fake_charon_bin(bin, sizeof(bin), "Linux strongSwan 6.0.1"), 0);
+	EXPECT_EQ(fake_charon_bin(bin_old, sizeof(bin_old), "Linux strongSwan 5.9.8"), 0);
+	EXPECT_EQ(xc_addr_parse("127.0.0.1", 0, &caddr, why, sizeof(why)), 0);
+	cfd = xc_udp_open(&caddr, why, sizeof(why));
+	EXPECT(cfd >= 0);
+	caddr.len = sizeof(caddr.ss);
+	EXPECT_EQ(getsockname(cfd, (struct sockaddr *)&caddr.ss, &caddr.len), 0);
+
+	/* charon --version of the release */
+	EXPECT_EQ(standby_on(&r, &caddr), 0);
+	r.charon_bin = bin;
+	EXPECT_EQ(xc_standby_version(&r), 4);
+	r.charon_bin = bin_old;
+	EXPECT_EQ(xc_standby_version(&r), 3);
+	r.charon_bin = "/nonexistent/charon";
+	EXPECT_EQ(xc_standby_version(&r), -1);
+	/* --ha-version wins, without running anything */
+	EXPECT_EQ(xc_standby_opt(&r, "--ha-version", "5", &l, &c), 2);
+	EXPECT_EQ(xc_standby_version(&r), 5);
+	EXPECT_EQ(xc_standby_opt(&r, "--ha-version", "2", &l, &c), -1);
+	EXPECT_EQ(xc_standby_opt(&r, "--ha-version", "auto", &l, &c), 2);
+	EXPECT_EQ(r.ha_version, 0);
+	xc_standby_close(&r);
+
+	/* a datagram charon sent (version 5) beats the binary on disk (6.0.1) */
+	EXPECT_EQ(standby_on(&r2, &caddr), 0);
+	r2.charon_bin = bin;
+	xc_ha_begin_v(&b, 5, XC_HA_STATUS);
+	charon_says(cfd, &r2, &b);
+	EXPECT_EQ(xc_standby_version(&r2), 5);
+	xc_standby_close(&r2);
+
+	/* sending version 4 while charon speaks 5: refused, named */
+	EXPECT_EQ(standby_on(&r, &caddr), 0);
+	r.charon_bin = bin;
+	EXPECT_EQ(xc_standby_version(&r), 4);
+	xc_ha_begin_v(&b, 4, XC_HA_IKE_DELETE);
+	xc_ha_put_ike_id(&b, XC_HA_A_IKE_ID, &id);
+	EXPECT_EQ(xc_standby_send(&r, &b, "IKE_DELETE"), 0);
+	n = xc_udp_recv(cfd, got, sizeof(got), &from, &trunc);
+	EXPECT(n == (long)b.len && got[0] == 4);
+	xc_ha_begin_v(&b, 5, XC_HA_STATUS);
+	charon_says(cfd, &r, &b);
+	xc_ha_begin_v(&b, 4, XC_HA_IKE_DELETE);
+	xc_ha_put_ike_id(&b, XC_HA_A_IKE_ID, &id);
+	EXPECT_EQ(xc_standby_send(&r, &b, "IKE_DELETE"), 0);	/* hears 5 after this one */
+	EXPECT_EQ(xc_standby_send(&r, &b, "IKE_DELETE"), -EPROTO);
+	xc_standby_close(&r);
+
+	/* the barrier: RESYNC of the segments in the replay's version, done
+	 * when the IKE_UPDATE of every live IKE_SA came back */
+	xc_store_init(&s);
+	t_ike_add(&b, &id, NULL, 1);
+	EXPECT_EQ(t_feed(&s, &b, 1, why, sizeof(why)), 0);
+	t_ike_update(&b, &id, "rw");
+	EXPECT_EQ(t_feed(&s, &b, 1, why, sizeof(why)), 0);
+	while (xc_udp_recv(cfd, got, sizeof(got), &from, &trunc) > 0)
+		;
+	EXPECT_EQ(standby_on(&r, &caddr), 0);
+	r.ha_version = 4;
+	r.segments = 2;
+	EXPECT_EQ(xc_standby_version(&r), 4);
+	EXPECT_EQ(xc_standby_settle(&r, &s, xc_now_ms() + 100), -1);	/* no echo */
+	n = xc_udp_recv(cfd, got, sizeof(got), &from, &trunc);
+	EXPECT(n > 0 && xc_ha_parse(got, (size_t)n, &m, why, sizeof(why)) == 0);
+	EXPECT(m.version == 4 && m.type == XC_HA_RESYNC && xc_ha_count(&m, XC_HA_A_SEGMENT) == 2);
+	xc_ha_begin_v(&b, 4, XC_HA_IKE_UPDATE);
+	xc_ha_put_ike_id(&b, XC_HA_A_IKE_ID, &id);
+	xc_ha_put_str(&b, XC_HA_A_CONFIG_NAME, "rw");
+	charon_says(cfd, &r, &b);
+	EXPECT_EQ(xc_standby_settle(&r, &s, xc_now_ms() + 1000), 0);
+	xc_standby_close(&r);
+	xc_store_free(&s);
+
+	close(cfd);
+	unlink(bin);
+	unlink(bin_old);
+}
