@@ -433,10 +433,12 @@ static int ike_image(const struct xc_store *s, void **img, size_t *len)
 	return err;
 }
 
-/* The captured HA datagrams of the IKE half (helper/tests/ike_vectors):
- * each alone behind its length, all of them as one stream, and the IKE half
- * of a container (IKE_SA, recorder and rate records) after the stream. */
-static void ike_seeds(const char *vectors)
+/* The captured HA datagrams of the IKE half (helper/tests/ike_vectors, and
+ * its 6.0.1/ and 6.1.0/ for protocol versions 4 and 5, with the file names
+ * prefixed "v4-" / "v5-"): each alone behind its length, all of them as
+ * one stream, and the IKE half of a container (IKE_SA, recorder and rate
+ * records) after the stream. */
+static void ike_seeds(const char *vectors, const char *prefix)
 {
 	static uint8_t stream[1 << 20], one[2 + 65535];
 	static struct xc_ha_msg m;
@@ -444,7 +446,7 @@ static void ike_seeds(const char *vectors)
 	struct xc_store s;
 	size_t slen = 0, biggest = 0, ilen;
 	void *img;
-	char path[512], why[256];
+	char path[512], why[256], name[300];
 	int n, i;
 
 	n = scandir(vectors, &names, NULL, by_name);
@@ -466,7 +468,8 @@ static void ike_seeds(const char *vectors)
 			fclose(f);
 		one[0] = len >> 8;
 		one[1] = len & 0xff;
-		put_file("fuzz_ha_wire", names[i]->d_name, one, len + 2);
+		snprintf(name, sizeof(name), "%s%s", prefix, names[i]->d_name);
+		put_file("fuzz_ha_wire", name, one, len + 2);
 		if (slen + len + 2 <= sizeof(stream)) {
 			memcpy(stream + slen, one, len + 2);
 			slen += len + 2;
@@ -476,17 +479,20 @@ static void ike_seeds(const char *vectors)
 		/* The IKE records at their fullest point of the stream. */
 		if (!ike_image(&s, &img, &ilen) && ilen > biggest) {
 			biggest = ilen;
-			put_file("fuzz_ike_rec", "fullest.ctx", img, ilen);
+			snprintf(name, sizeof(name), "%sfullest.ctx", prefix);
+			put_file("fuzz_ike_rec", name, img, ilen);
 		}
 		free(img);
 		img = NULL;
 	}
-	put_file("fuzz_ha_wire", "stream", stream, slen);
+	snprintf(name, sizeof(name), "%sstream", prefix);
+	put_file("fuzz_ha_wire", name, stream, slen);
 	if (ike_image(&s, &img, &ilen)) {
 		fprintf(stderr, "seeds: cannot encode the IKE store\n");
 		exit(1);
 	}
-	put_file("fuzz_ike_rec", "after-stream.ctx", img, ilen);
+	snprintf(name, sizeof(name), "%safter-stream.ctx", prefix);
+	put_file("fuzz_ike_rec", name, img, ilen);
 	free(img);
 	xc_store_free(&s);
 	for (i = 0; i < n; i++)
@@ -509,7 +515,9 @@ int main(int argc, char **argv)
 	policy_records();
 	command_lines();
 #ifdef XC_HAVE_IKE
-	ike_seeds(XC_IKE_VECTOR_DIR);
+	ike_seeds(XC_IKE_VECTOR_DIR, "");
+	ike_seeds(XC_IKE_VECTOR_DIR "/6.0.1", "v4-");
+	ike_seeds(XC_IKE_VECTOR_DIR "/6.1.0", "v5-");
 #endif
 	return 0;
 }

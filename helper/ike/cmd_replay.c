@@ -81,10 +81,14 @@ int xc_read_ike_context(const char *cmd, const char *file, struct xfrmctx_ctx **
 int xc_replay_into(struct xc_standby *r, const struct xc_store *s, int kernel_check,
 		   struct xc_replay_stats *st, int64_t t0, int64_t *t_sent, int64_t *t_kernel)
 {
-	char why[256];
-	int err;
+	char why[512];
+	int err, version;
 
-	err = xc_replay_build(s, xc_standby_send, r, st, why, sizeof(why));
+	/* cmd_replay and cmd_takeover found it before their clock started */
+	version = r->sending_version ? r->sending_version : xc_standby_version(r);
+	if (version < 0)
+		return -1;
+	err = xc_replay_build_v(s, (uint8_t)version, xc_standby_send, r, st, why, sizeof(why));
 	if (err) {
 		xc_log("replay stopped: %s", err == -EINVAL ? why : "cannot send");
 		return -1;
@@ -93,6 +97,9 @@ int xc_replay_into(struct xc_standby *r, const struct xc_store *s, int kernel_ch
 	xc_log("sent %u messages: %u IKE_SAs (+%u keying predecessors), %u CHILD_SAs, %u never established skipped, in %lld ms",
 	       st->messages, st->ike_sas, st->keying, st->children, st->skipped,
 	       (long long)(*t_sent - t0));
+	/* charon must have taken every message before a segment activates */
+	if (xc_standby_settle(r, s, t0 + (int64_t)r->timeout * 1000))
+		return -1;
 	*t_kernel = *t_sent;
 	if (!kernel_check)
 		return 0;
@@ -147,6 +154,8 @@ int cmd_replay(int argc, char **argv)
 	if (!xc_addr_is_loopback(&r.charon))
 		xc_log("warning: replaying key material over the network; run the replay on the standby itself (loopback)");
 	if (xc_standby_open(&r, "replay"))
+		goto out;
+	if (xc_standby_version(&r) < 0)
 		goto out;
 	t0 = xc_now_ms();
 	if (xc_replay_into(&r, &s, kernel_check, &st, t0, &t_sent, &t_kernel))

@@ -386,6 +386,9 @@ int cmd_takeover(int argc, char **argv)
 		xc_log("warning: replaying key material over the network; run the take-over on the standby itself (loopback)");
 	if (xc_standby_open(&r, "takeover"))
 		goto out;
+	/* the HA protocol version charon speaks, outside the timed path */
+	if (xc_standby_version(&r) < 0)
+		goto out;
 
 	t0 = xc_now_ms();
 	if (xc_replay_into(&r, &s, 1, &st, t0, &t_sent, &t_kernel))

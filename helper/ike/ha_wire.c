@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Parsing and building strongSwan HA datagrams (protocol version 3). The
+ * Parsing and building strongSwan HA datagrams (protocol versions 3, 4 and
+ * 5; ha_wire.h says what differs). The
  * parser never reads outside [buf, buf + len) and refuses anything it does
  * not fully understand: charon itself stops at the first unknown attribute
  * and uses what came before it, but a recorder that keeps key material must
@@ -77,7 +78,81 @@ static const struct attr_desc attrs[XC_HA_A_MAX + 1] = {
 	[XC_HA_A_PSK] = { "PSK", XC_HA_ENC_CHUNK, 0 },
 	[XC_HA_A_IV] = { "IV", XC_HA_ENC_CHUNK, 0 },
 	[XC_HA_A_AUTH_METHOD] = { "AUTH_METHOD", XC_HA_ENC_U16, 0 },
+	[XC_HA_A_ADD_SECRET] = { "ADD_SECRET", XC_HA_ENC_CHUNK, 0 },
+	[XC_HA_A_ALG_ADD_KES] = { "ALG_ADD_KES", XC_HA_ENC_CHUNK, 0 },
 };
+
+/*
+ * Type bytes. Version 3 numbers its attributes 1 (IKE_ID) .. 41
+ * (AUTH_METHOD), as enum xc_ha_attr_type does. strongSwan 6.0.1 (version
+ * 4, ha_message.h) inserted HA_ADD_SECRET after HA_SECRET (17) and
+ * HA_ALG_ADD_KES after HA_ALG_KE (the former HA_ALG_DH): from OLD_SKD on
+ * every type byte moved up by one, from IPSEC_MODE on by two. Version 5
+ * changed no number.
+ */
+#define V4_ADD_SECRET	18
+#define V4_ALG_ADD_KES	26
+
+uint8_t xc_ha_attr_wire(uint8_t version, uint8_t type)
+{
+	if (!type || type > XC_HA_A_MAX || version < XC_HA_VERSION_MIN ||
+	    version > XC_HA_VERSION_MAX)
+		return 0;
+	if (version == 3)
+		return type <= XC_HA_A_AUTH_METHOD ? type : 0;
+	if (type == XC_HA_A_ADD_SECRET)
+		return V4_ADD_SECRET;
+	if (type == XC_HA_A_ALG_ADD_KES)
+		return V4_ALG_ADD_KES;
+	if (type <= XC_HA_A_SECRET)
+		return type;
+	if (type <= XC_HA_A_ALG_DH)
+		return (uint8_t)(type + 1);
+	return (uint8_t)(type + 2);
+}
+
+uint8_t xc_ha_attr_from_wire(uint8_t version, uint8_t wire)
+{
+	if (!wire || version < XC_HA_VERSION_MIN || version > XC_HA_VERSION_MAX)
+		return 0;
+	if (version == 3)
+		return wire <= XC_HA_A_AUTH_METHOD ? wire : 0;
+	if (wire <= XC_HA_A_SECRET)
+		return wire;
+	if (wire == V4_ADD_SECRET)
+		return XC_HA_A_ADD_SECRET;
+	if (wire < V4_ALG_ADD_KES)
+		return (uint8_t)(wire - 1);
+	if (wire == V4_ALG_ADD_KES)
+		return XC_HA_A_ALG_ADD_KES;
+	return wire - 2 <= XC_HA_A_AUTH_METHOD ? (uint8_t)(wire - 2) : 0;
+}
+
+int xc_ha_version_of_release(const char *text)
+{
+	const char *p = text ? strstr(text, "strongSwan ") : NULL;
+	unsigned int a, b, c;
+
+	if (!p || sscanf(p + 11, "%u.%u.%u", &a, &b, &c) != 3)
+		return -1;
+	if (a < 5)
+		return -1;	/* 4.x spoke earlier versions */
+	if (a == 5 || (a == 6 && b == 0 && c == 0))
+		return 3;
+	if (a == 6 && b == 0 && c == 1)
+		return 4;
+	return 5;
+}
+
+const char *xc_ha_version_speakers(uint8_t version)
+{
+	switch (version) {
+	case 3: return "strongSwan 5.x to 6.0.0";
+	case 4: return "strongSwan 6.0.1";
+	case 5: return "strongSwan 6.0.2 and later";
+	}
+	return "no strongSwan release known here";
+}
 
 const char *xc_ha_msg_name(uint8_t type)
 {
@@ -221,9 +296,10 @@ int xc_ha_parse(const uint8_t *buf, size_t len, struct xc_ha_msg *m,
 		return say(why, whylen, "truncated: %zu bytes, a message has at least 2", len);
 	if (len > XC_HA_MAX_DATAGRAM)
 		return say(why, whylen, "%zu bytes, more than a datagram can hold", len);
-	if (buf[0] != XC_HA_VERSION)
-		return say(why, whylen, "protocol version %u, only version %u is supported",
-			   buf[0], XC_HA_VERSION);
+	if (buf[0] < XC_HA_VERSION_MIN || buf[0] > XC_HA_VERSION_MAX)
+		return say(why, whylen, "protocol version %u, only versions %u to %u are supported (%s to %s)",
+			   buf[0], XC_HA_VERSION_MIN, XC_HA_VERSION_MAX,
+			   "strongSwan 5.x", "6.1");
 	if (!xc_ha_msg_name(buf[1]))
 		return say(why, whylen, "unknown message type %u", buf[1]);
 	m->version = buf[0];
@@ -237,11 +313,12 @@ int xc_ha_parse(const uint8_t *buf, size_t len, struct xc_ha_msg *m,
 				   msg_names[m->type], XC_HA_MAX_ATTRS);
 		a = &m->attrs[m->nattrs];
 		memset(a, 0, sizeof(*a));
-		a->type = buf[pos];
+		a->wire = buf[pos];
+		a->type = xc_ha_attr_from_wire(m->version, a->wire);
 		a->offset = (uint16_t)pos;
-		if (!xc_ha_attr_name(a->type))
-			return say(why, whylen, "%s: unknown attribute type %u at offset %zu",
-				   msg_names[m->type], a->type, pos);
+		if (!a->type)
+			return say(why, whylen, "%s: unknown attribute type %u at offset %zu (protocol version %u)",
+				   msg_names[m->type], a->wire, pos, m->version);
 		used = parse_value(a, buf + pos + 1, len - pos - 1, why, whylen);
 		if (used < 0)
 			return used;
@@ -271,9 +348,14 @@ unsigned int xc_ha_count(const struct xc_ha_msg *m, uint8_t type)
 }
 
 /*
- * What strongSwan 5.9.8 puts into each message type (ha_ike.c, ha_child.c,
- * ha_segments.c, ha_cache.c): the attributes allowed, and the ones without
- * which the message means nothing.
+ * What strongSwan puts into each message type (ha_ike.c, ha_child.c,
+ * ha_segments.c, ha_cache.c of 5.9.8, 6.0.1, 6.1): the attributes allowed,
+ * and the ones without which the message means nothing. ADD_SECRET and
+ * ALG_ADD_KES exist only from version 4 on (a version 3 datagram has no
+ * type byte for them). From version 4 on, IKE_ADD also comes as a key
+ * update of a known IKE_SA (after each IKE_INTERMEDIATE exchange of an
+ * additional key exchange, RFC 9370): without a proposal, so ALG_PRF is
+ * required only in the first form (xc_ha_check).
  */
 #define BIT(a) (1ull << (a))
 
@@ -287,9 +369,10 @@ static const struct {
 		BIT(XC_HA_A_ALG_ENCR_LEN) | BIT(XC_HA_A_ALG_INTEG) | BIT(XC_HA_A_ALG_PRF) |
 		BIT(XC_HA_A_ALG_DH) | BIT(XC_HA_A_NONCE_I) | BIT(XC_HA_A_NONCE_R) |
 		BIT(XC_HA_A_SECRET) | BIT(XC_HA_A_LOCAL_DH) | BIT(XC_HA_A_REMOTE_DH) |
-		BIT(XC_HA_A_PSK) | BIT(XC_HA_A_AUTH_METHOD) | BIT(XC_HA_A_REMOTE_ADDR),
+		BIT(XC_HA_A_PSK) | BIT(XC_HA_A_AUTH_METHOD) | BIT(XC_HA_A_REMOTE_ADDR) |
+		BIT(XC_HA_A_ADD_SECRET) | BIT(XC_HA_A_ALG_ADD_KES),
 		BIT(XC_HA_A_IKE_ID) | BIT(XC_HA_A_NONCE_I) | BIT(XC_HA_A_NONCE_R) |
-		BIT(XC_HA_A_SECRET) | BIT(XC_HA_A_ALG_PRF),
+		BIT(XC_HA_A_SECRET),
 	},
 	[XC_HA_IKE_UPDATE] = {
 		BIT(XC_HA_A_IKE_ID) | BIT(XC_HA_A_LOCAL_ID) | BIT(XC_HA_A_REMOTE_ID) |
@@ -314,7 +397,7 @@ static const struct {
 		BIT(XC_HA_A_ALG_ENCR) | BIT(XC_HA_A_ALG_ENCR_LEN) | BIT(XC_HA_A_ALG_INTEG) |
 		BIT(XC_HA_A_ALG_DH) | BIT(XC_HA_A_ESN) | BIT(XC_HA_A_NONCE_I) |
 		BIT(XC_HA_A_NONCE_R) | BIT(XC_HA_A_SECRET) | BIT(XC_HA_A_LOCAL_TS) |
-		BIT(XC_HA_A_REMOTE_TS),
+		BIT(XC_HA_A_REMOTE_TS) | BIT(XC_HA_A_ADD_SECRET) | BIT(XC_HA_A_ALG_ADD_KES),
 		BIT(XC_HA_A_IKE_ID) | BIT(XC_HA_A_INBOUND_SPI) | BIT(XC_HA_A_OUTBOUND_SPI) |
 		BIT(XC_HA_A_CONFIG_NAME) | BIT(XC_HA_A_NONCE_I) | BIT(XC_HA_A_NONCE_R) |
 		BIT(XC_HA_A_LOCAL_TS) | BIT(XC_HA_A_REMOTE_TS),
@@ -333,25 +416,72 @@ static const struct {
 	},
 };
 
+/* The proposal and predecessor attributes of an IKE_ADD: a version 4/5
+ * key update carries none of them. */
+#define IKE_ADD_FULL (BIT(XC_HA_A_IKE_REKEY_ID) | BIT(XC_HA_A_ALG_OLD_PRF) |		\
+		      BIT(XC_HA_A_OLD_SKD) | BIT(XC_HA_A_ALG_ENCR) | BIT(XC_HA_A_ALG_ENCR_LEN) |	\
+		      BIT(XC_HA_A_ALG_INTEG) | BIT(XC_HA_A_ALG_PRF) | BIT(XC_HA_A_ALG_DH) |	\
+		      BIT(XC_HA_A_ALG_ADD_KES))
+
+/* ALG_ADD_KES: be16 methods of ADDITIONAL_KEY_EXCHANGE_1.., up to the last
+ * one the proposal has (ha_message.c add_key_exchange_methods). */
+static int check_add_kes(const char *mname, const struct xc_ha_attr *a, char *why, size_t whylen)
+{
+	const struct xc_ha_chunk *c = &a->v.chunk;
+
+	if (!c->len || c->len % 2 || c->len > 2 * XC_HA_MAX_ADD_KES)
+		return say(why, whylen, "%s: ALG_ADD_KES at offset %u is %u bytes, not 1 to %d 16-bit methods",
+			   mname, a->offset, c->len, XC_HA_MAX_ADD_KES);
+	if (!c->data[c->len - 2] && !c->data[c->len - 1])
+		return say(why, whylen, "%s: ALG_ADD_KES at offset %u ends with an empty slot",
+			   mname, a->offset);
+	return 0;
+}
+
 int xc_ha_check(const struct xc_ha_msg *m, char *why, size_t whylen)
 {
 	const char *mname = xc_ha_msg_name(m->type);
 	uint64_t seen = 0, missing;
-	unsigned int i;
+	unsigned int i, priv_cond = 0, priv_ext = 0;
+	int err;
 
 	if (!mname)
 		return say(why, whylen, "unknown message type %u", m->type);
+	if (m->version < XC_HA_VERSION_MIN || m->version > XC_HA_VERSION_MAX)
+		return say(why, whylen, "protocol version %u unknown", m->version);
 	for (i = 0; i < m->nattrs; i++) {
-		uint8_t t = m->attrs[i].type;
+		const struct xc_ha_attr *a = &m->attrs[i];
+		uint8_t t = a->type;
 
+		if (!xc_ha_attr_wire(m->version, t))
+			return say(why, whylen, "%s: attribute %s does not exist in protocol version %u",
+				   mname, attrs[t].name, m->version);
 		if (!(msg_rules[m->type].allowed & BIT(t)))
 			return say(why, whylen, "%s: attribute %s at offset %u does not belong in this message",
-				   mname, attrs[t].name, m->attrs[i].offset);
+				   mname, attrs[t].name, a->offset);
+		/* version 5: the private set follows, marked with bit 31 */
+		if (m->version >= 5 && (t == XC_HA_A_CONDITIONS || t == XC_HA_A_EXTENSIONS) &&
+		    (a->v.u32 & XC_HA_PRIVATE_MARKER)) {
+			unsigned int *n = t == XC_HA_A_CONDITIONS ? &priv_cond : &priv_ext;
+
+			if ((*n)++)
+				return say(why, whylen, "%s: private %s repeated at offset %u",
+					   mname, attrs[t].name, a->offset);
+			continue;
+		}
 		if ((seen & BIT(t)) && !attrs[t].multi)
 			return say(why, whylen, "%s: attribute %s repeated at offset %u",
-				   mname, attrs[t].name, m->attrs[i].offset);
+				   mname, attrs[t].name, a->offset);
+		if (t == XC_HA_A_ALG_ADD_KES && (err = check_add_kes(mname, a, why, whylen)))
+			return err;
 		seen |= BIT(t);
 	}
+	if ((seen & BIT(XC_HA_A_ADD_SECRET)) && !(seen & BIT(XC_HA_A_SECRET)))
+		return say(why, whylen, "%s: ADD_SECRET without SECRET", mname);
+	if (m->type == XC_HA_IKE_ADD && !(seen & BIT(XC_HA_A_ALG_PRF)) &&
+	    (m->version == 3 || (seen & IKE_ADD_FULL)))
+		return say(why, whylen, "%s: required attribute %s is missing", mname,
+			   attrs[XC_HA_A_ALG_PRF].name);
 	missing = msg_rules[m->type].required & ~seen;
 	for (i = 1; i <= XC_HA_A_MAX; i++)
 		if (missing & BIT(i))
@@ -392,23 +522,43 @@ static void put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* Attribute type byte plus room for n value bytes. */
+/* Attribute type byte (of the buffer's version) plus room for n value
+ * bytes; NULL (and unfit) if the version has no such attribute. */
 static uint8_t *attr(struct xc_ha_buf *b, uint8_t type, size_t n)
 {
-	uint8_t *p = grow(b, 1 + n);
+	uint8_t wire = xc_ha_attr_wire(b->version, type);
+	uint8_t *p;
 
+	if (!wire) {
+		if (!b->unfit)
+			b->unfit = xc_ha_attr_name(type) ? xc_ha_attr_name(type) : "unknown attribute";
+		b->overflow = 1;
+		return NULL;
+	}
+	p = grow(b, 1 + n);
 	if (!p)
 		return NULL;
-	p[0] = type;
+	p[0] = wire;
 	return p + 1;
+}
+
+void xc_ha_begin_v(struct xc_ha_buf *b, uint8_t version, uint8_t type)
+{
+	b->len = 2;
+	b->overflow = 0;
+	b->unfit = NULL;
+	b->version = version;
+	b->data[0] = version;
+	b->data[1] = type;
+	if (version < XC_HA_VERSION_MIN || version > XC_HA_VERSION_MAX) {
+		b->unfit = "protocol version";
+		b->overflow = 1;
+	}
 }
 
 void xc_ha_begin(struct xc_ha_buf *b, uint8_t type)
 {
-	b->len = 2;
-	b->overflow = 0;
-	b->data[0] = XC_HA_VERSION;
-	b->data[1] = type;
+	xc_ha_begin_v(b, XC_HA_VERSION, type);
 }
 
 void xc_ha_put_ike_id(struct xc_ha_buf *b, uint8_t a, const struct xc_ha_ike_id *id)

@@ -1,18 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The wire format of strongSwan's HA plugin, protocol version 3 (strongSwan
- * 5.x, Debian 12's 5.9.8): one UDP datagram per message, port 4510,
+ * The wire format of strongSwan's HA plugin: one UDP datagram per message,
+ * port 4510,
  *
- *   u8 version (3) | u8 message type | attributes ...
+ *   u8 version | u8 message type | attributes ...
  *
  * and each attribute is a u8 type followed by a value whose encoding is
  * fixed by the type (there is no per-attribute length). Multi-byte integers
  * are big-endian except the two IKE SPIs, which are copied as they appear
  * on the wire of IKE. Documentation/ike-hook.rst has the byte layouts.
  *
+ * Three protocol versions exist, and the version byte of each datagram
+ * decides how its attribute type bytes are read:
+ *
+ *   3  strongSwan 5.x .. 6.0.0 (Debian 12's 5.9.8)
+ *   4  6.0.1: HA_ADD_SECRET (18) and HA_ALG_ADD_KES (26) inserted, every
+ *      later attribute renumbered; HA_ALG_DH became HA_ALG_KE (same value);
+ *      multiple key exchanges (RFC 9370)
+ *   5  6.0.2 and later (Debian sid's 6.1.0): the table of version 4; an
+ *      IKE_UPDATE carries CONDITIONS and EXTENSIONS twice, the second time
+ *      with bit 31 set (charon's private conditions / extensions)
+ *
+ * The parser and the builder speak in one numbering, enum xc_ha_attr_type
+ * (the version 3 numbers, the two attributes of version 4 after them), and
+ * translate to and from each version's type bytes. A version 3 message
+ * cannot carry ADD_SECRET or ALG_ADD_KES: the builder refuses them (unfit).
+ *
  * xc_ha_parse() checks syntax only (every length inside the datagram);
- * xc_ha_check() checks what 5.9.8 puts into each message type. The parsed
- * values point into the caller's buffer.
+ * xc_ha_check() checks what charon of that version puts into each message
+ * type. The parsed values point into the caller's buffer.
  */
 #ifndef XC_HA_WIRE_H
 #define XC_HA_WIRE_H
@@ -20,7 +36,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define XC_HA_VERSION		3
+#define XC_HA_VERSION		3	/* what xc_ha_begin() writes */
+#define XC_HA_VERSION_MIN	3
+#define XC_HA_VERSION_MAX	5
 #define XC_HA_PORT		4510
 #define XC_HA_MAX_DATAGRAM	65535
 #define XC_HA_MAX_ATTRS		256
@@ -83,8 +101,20 @@ enum xc_ha_attr_type {
 	XC_HA_A_PSK,
 	XC_HA_A_IV,
 	XC_HA_A_AUTH_METHOD,
-	XC_HA_A_MAX = XC_HA_A_AUTH_METHOD,
+	/* version 4 and later only (their type bytes there: 18 and 26) */
+	XC_HA_A_ADD_SECRET,	/* chunk: the additional KE shared secrets, concatenated */
+	XC_HA_A_ALG_ADD_KES,	/* chunk: be16 KE method per additional KE 1..n (0: none) */
+	XC_HA_A_MAX = XC_HA_A_ALG_ADD_KES,
 };
+
+/* HA_ALG_DH was renamed HA_ALG_KE in version 4; the same attribute. */
+#define XC_HA_A_ALG_KE		XC_HA_A_ALG_DH
+
+/* strongSwan's MAX_ADDITIONAL_KEY_EXCHANGES: ADDITIONAL_KEY_EXCHANGE_1..7 */
+#define XC_HA_MAX_ADD_KES	7
+
+/* Version 5: bit 31 of CONDITIONS / EXTENSIONS marks the private set. */
+#define XC_HA_PRIVATE_MARKER	0x80000000u
 
 /* How the value of an attribute is encoded. */
 enum xc_ha_enc {
@@ -142,6 +172,7 @@ struct xc_ha_chunk {
 struct xc_ha_attr {
 	uint8_t type;		/* enum xc_ha_attr_type */
 	uint16_t offset;	/* of the type byte in the datagram */
+	uint8_t wire;		/* the type byte itself (differs from type from version 4 on) */
 	union {
 		struct xc_ha_ike_id ike_id;
 		struct xc_ha_ident ident;
@@ -190,12 +221,14 @@ static inline uint16_t xc_ha_cpi(uint16_t wire)
 #endif
 }
 
-/* Parse one datagram. Returns 0, or -EINVAL with the reason in why. */
+/* Parse one datagram of version 3, 4 or 5. Returns 0, or -EINVAL with the
+ * reason in why. */
 int xc_ha_parse(const uint8_t *buf, size_t len, struct xc_ha_msg *m,
 		char *why, size_t whylen);
 
-/* What 5.9.8 sends: every attribute allowed in this message type, single
- * values not repeated, the required ones present. 0 or -EINVAL + why. */
+/* What charon of m->version sends: every attribute allowed in this message
+ * type, single values not repeated, the required ones present, the
+ * additional key exchanges well-formed. 0 or -EINVAL + why. */
 int xc_ha_check(const struct xc_ha_msg *m, char *why, size_t whylen);
 
 /* First attribute of a type, or NULL; count of a type. */
@@ -204,19 +237,35 @@ unsigned int xc_ha_count(const struct xc_ha_msg *m, uint8_t type);
 
 const char *xc_ha_msg_name(uint8_t type);	/* "IKE_ADD", or NULL */
 const char *xc_ha_attr_name(uint8_t type);	/* "NONCE_I", or NULL */
+/* The type byte of attribute type in a version's datagrams; 0 if that
+ * version has no such attribute (or does not exist). */
+uint8_t xc_ha_attr_wire(uint8_t version, uint8_t type);
+/* The attribute a version's type byte means; 0 if none. */
+uint8_t xc_ha_attr_from_wire(uint8_t version, uint8_t wire);
+/* The strongSwan releases that speak a version, for messages. */
+const char *xc_ha_version_speakers(uint8_t version);
+/* The HA version of the release named in text ("strongSwan 6.0.1 ...":
+ * 5.x and 6.0.0 -> 3, 6.0.1 -> 4, later -> 5), or -1 if text names none. */
+int xc_ha_version_of_release(const char *text);
 int xc_ha_attr_enc(uint8_t type);		/* enum xc_ha_enc, or -1 */
 /* Address length of a family (4, 16) or 0 if unknown. */
 unsigned int xc_ha_af_len(uint8_t family);
 
 /* Building a datagram (replay and tests). Errors stick: once a value does
- * not fit, overflow is set and the message must not be sent. */
+ * not fit, overflow is set and the message must not be sent; an attribute
+ * the version cannot carry also sets unfit (its name), and overflow. */
 struct xc_ha_buf {
 	uint8_t data[XC_HA_MAX_DATAGRAM];
 	size_t len;
 	int overflow;
+	uint8_t version;
+	const char *unfit;	/* NULL, or the attribute the version has not */
 };
 
+/* A version 3 datagram (as before versions existed here). */
 void xc_ha_begin(struct xc_ha_buf *b, uint8_t type);
+/* A datagram of the given version (3, 4 or 5; anything else: unfit). */
+void xc_ha_begin_v(struct xc_ha_buf *b, uint8_t version, uint8_t type);
 void xc_ha_put_ike_id(struct xc_ha_buf *b, uint8_t attr, const struct xc_ha_ike_id *id);
 void xc_ha_put_ident(struct xc_ha_buf *b, uint8_t attr, uint8_t type,
 		     const uint8_t *data, uint8_t len);

@@ -84,11 +84,15 @@ static void put_child(struct xc_nlb *b, const struct xc_child *c)
 		xc_nlb_u16(b, XC_PROP_A_DH, c->dh);
 	if (c->has_esn)
 		xc_nlb_u16(b, XC_PROP_A_ESN, c->esn);
+	for (i = 0; i < c->nadd_kes; i++)
+		xc_nlb_u16(b, XC_PROP_A_ADD_KE, c->add_kes[i]);
 	xc_nlb_nest_end(b, p);
 	xc_nlb_put(b, XC_CHILD_A_NONCE_I, c->nonce_i.data, c->nonce_i.len);
 	xc_nlb_put(b, XC_CHILD_A_NONCE_R, c->nonce_r.data, c->nonce_r.len);
 	if (c->secret.len)
 		xc_nlb_put(b, XC_CHILD_A_DH_SECRET, c->secret.data, c->secret.len);
+	if (c->add_secret.len)
+		xc_nlb_put(b, XC_CHILD_A_ADD_SECRET, c->add_secret.data, c->add_secret.len);
 	for (i = 0; i < c->nlocal_ts; i++)
 		put_ts(b, XC_CHILD_A_LOCAL_TS, &c->local_ts[i]);
 	for (i = 0; i < c->nremote_ts; i++)
@@ -97,12 +101,44 @@ static void put_child(struct xc_nlb *b, const struct xc_child *c)
 	xc_nlb_nest_end(b, n);
 }
 
-/* The attributes of one IKE_SA record (the record's payload). */
+/* Whether the record of ike needs key form 4: additional key exchanges in
+ * the IKE_SA or in a CHILD_SA the record carries. */
+static int record_has_add_ke(const struct xc_store *s, const struct xc_ike *ike)
+{
+	const struct xc_child *c;
+
+	if (xc_ike_has_add_ke(ike))
+		return 1;
+	if (ike->deleted)
+		return 0;
+	for (c = s->children; c; c = c->next)
+		if (xc_store_child_owner(s, c) == ike && xc_child_has_add_ke(c))
+			return 1;
+	return 0;
+}
+
+static void put_key_update(struct xc_nlb *b, const struct xc_key_update *u)
+{
+	size_t n = xc_nlb_nest_start(b, XC_IKE_A_KEY_UPDATE);
+
+	xc_nlb_put(b, XC_KEYUPD_A_SECRET, u->secret.data, u->secret.len);
+	xc_nlb_put(b, XC_KEYUPD_A_NONCE_I, u->nonce_i.data, u->nonce_i.len);
+	xc_nlb_put(b, XC_KEYUPD_A_NONCE_R, u->nonce_r.data, u->nonce_r.len);
+	if (u->add_secret.len)
+		xc_nlb_put(b, XC_KEYUPD_A_ADD_SECRET, u->add_secret.data, u->add_secret.len);
+	xc_nlb_nest_end(b, n);
+}
+
+/* The attributes of one IKE_SA record (the record's payload). A record
+ * without additional key exchanges keeps key form 1 and adds only
+ * attributes older readers skip (the HA version, private conditions), so
+ * that they still take it; one with them has key form 4, which they refuse. */
 static void put_ike(struct xc_nlb *b, const struct xc_store *s, const struct xc_ike *ike,
 		    uint32_t window)
 {
 	size_t p;
 	unsigned int i;
+	int add_ke = record_has_add_ke(s, ike);
 
 	xc_nlb_u8(b, XC_IKE_A_STATE, ike->deleted ? XC_IKE_STATE_KEYING : XC_IKE_STATE_LIVE);
 	xc_nlb_u8(b, XC_IKE_A_VERSION, ike->ike_version);
@@ -120,10 +156,14 @@ static void put_ike(struct xc_nlb *b, const struct xc_store *s, const struct xc_
 	if (ike->has_mid_r)
 		xc_nlb_u32(b, XC_IKE_A_MID_IN, ike->mid_r);
 	xc_nlb_u32(b, XC_IKE_A_WINDOW, window);
-	xc_nlb_u8(b, XC_IKE_A_KEY_FORM, XC_IKE_KEYS_DH_NONCES);
+	xc_nlb_u8(b, XC_IKE_A_KEY_FORM, add_ke ? XC_IKE_KEYS_DH_NONCES_ADD_KE : XC_IKE_KEYS_DH_NONCES);
 	xc_nlb_put(b, XC_IKE_A_DH_SECRET, ike->secret.data, ike->secret.len);
 	xc_nlb_put(b, XC_IKE_A_NONCE_I, ike->nonce_i.data, ike->nonce_i.len);
 	xc_nlb_put(b, XC_IKE_A_NONCE_R, ike->nonce_r.data, ike->nonce_r.len);
+	if (ike->add_secret.len)
+		xc_nlb_put(b, XC_IKE_A_ADD_SECRET, ike->add_secret.data, ike->add_secret.len);
+	for (i = 0; i < ike->nupdates; i++)
+		put_key_update(b, &ike->updates[i]);
 	if (ike->has_old) {
 		put_ikeid(b, XC_IKE_A_REKEY_OF, &ike->rekey_of);
 		xc_nlb_put(b, XC_IKE_A_OLD_SKD, ike->old_skd.data, ike->old_skd.len);
@@ -139,11 +179,19 @@ static void put_ike(struct xc_nlb *b, const struct xc_store *s, const struct xc_
 	xc_nlb_u16(b, XC_PROP_A_PRF, ike->prf);
 	if (ike->has_dh)
 		xc_nlb_u16(b, XC_PROP_A_DH, ike->dh);
+	for (i = 0; i < ike->nadd_kes; i++)
+		xc_nlb_u16(b, XC_PROP_A_ADD_KE, ike->add_kes[i]);
 	xc_nlb_nest_end(b, p);
 	if (ike->has_conditions)
 		xc_nlb_u32(b, XC_IKE_A_CONDITIONS, ike->conditions);
 	if (ike->has_extensions)
 		xc_nlb_u32(b, XC_IKE_A_EXTENSIONS, ike->extensions);
+	if (ike->has_priv_conditions)
+		xc_nlb_u32(b, XC_IKE_A_PRIV_CONDITIONS, ike->priv_conditions);
+	if (ike->has_priv_extensions)
+		xc_nlb_u32(b, XC_IKE_A_PRIV_EXTENSIONS, ike->priv_extensions);
+	if (ike->ha_version)
+		xc_nlb_u8(b, XC_IKE_A_HA_VERSION, ike->ha_version);
 	put_ident(b, XC_IKE_A_LOCAL_ID, &ike->local_id);
 	put_ident(b, XC_IKE_A_REMOTE_ID, &ike->remote_id);
 	put_ident(b, XC_IKE_A_REMOTE_EAP_ID, &ike->remote_eap_id);
@@ -248,6 +296,18 @@ static const struct xc_nla_rule ike_rules[XC_IKE_A_MAX + 1] = {
 	[XC_IKE_A_ADDED] = { XC_NLA_U64, 0, 0, 0 },
 	[XC_IKE_A_UPDATED] = { XC_NLA_U64, 0, 0, 0 },
 	[XC_IKE_A_CHILD] = { XC_NLA_NESTED, 1, 0, 0 },
+	[XC_IKE_A_HA_VERSION] = { XC_NLA_U8, 0, 0, 0 },
+	[XC_IKE_A_ADD_SECRET] = { XC_NLA_BINARY, 0, 1, 8192 },
+	[XC_IKE_A_KEY_UPDATE] = { XC_NLA_NESTED, 1, 0, 0 },
+	[XC_IKE_A_PRIV_CONDITIONS] = { XC_NLA_U32, 0, 0, 0 },
+	[XC_IKE_A_PRIV_EXTENSIONS] = { XC_NLA_U32, 0, 0, 0 },
+};
+
+static const struct xc_nla_rule keyupd_rules[XC_KEYUPD_A_MAX + 1] = {
+	[XC_KEYUPD_A_SECRET] = { XC_NLA_BINARY, 0, 1, 8192 },
+	[XC_KEYUPD_A_NONCE_I] = { XC_NLA_BINARY, 0, 1, 256 },
+	[XC_KEYUPD_A_NONCE_R] = { XC_NLA_BINARY, 0, 1, 256 },
+	[XC_KEYUPD_A_ADD_SECRET] = { XC_NLA_BINARY, 0, 1, 8192 },
 };
 
 static const struct xc_nla_rule ikeid_rules[XC_IKEID_A_MAX + 1] = {
@@ -274,6 +334,7 @@ static const struct xc_nla_rule prop_rules[XC_PROP_A_MAX + 1] = {
 	[XC_PROP_A_PRF] = { XC_NLA_U16, 0, 0, 0 },
 	[XC_PROP_A_DH] = { XC_NLA_U16, 0, 0, 0 },
 	[XC_PROP_A_ESN] = { XC_NLA_U16, 0, 0, 0 },
+	[XC_PROP_A_ADD_KE] = { XC_NLA_U16, 1, 0, 0 },
 };
 
 static const struct xc_nla_rule child_rules[XC_CHILD_A_MAX + 1] = {
@@ -293,6 +354,7 @@ static const struct xc_nla_rule child_rules[XC_CHILD_A_MAX + 1] = {
 	[XC_CHILD_A_LOCAL_TS] = { XC_NLA_NESTED, 1, 0, 0 },
 	[XC_CHILD_A_REMOTE_TS] = { XC_NLA_NESTED, 1, 0, 0 },
 	[XC_CHILD_A_ADDED] = { XC_NLA_U64, 0, 0, 0 },
+	[XC_CHILD_A_ADD_SECRET] = { XC_NLA_BINARY, 0, 1, 8192 },
 };
 
 static const struct xc_nla_rule ts_rules[XC_TS_A_MAX + 1] = {
@@ -412,6 +474,47 @@ static int get_blob(struct xc_blob *b, const struct xc_nla *a, char *why, size_t
 	return 0;
 }
 
+/* The XC_PROP_A_ADD_KE slots of a proposal nest, in order. */
+static int get_add_kes(const struct xc_nla *prop, uint16_t *kes, uint8_t *n, char *why, size_t whylen)
+{
+	struct xc_nla a;
+	size_t pos = 0;
+
+	*n = 0;
+	while (xc_nla_next(prop->data, prop->len, &pos, XC_PROP_A_ADD_KE, &a)) {
+		if (*n == XC_HA_MAX_ADD_KES)
+			return xc_ike_say(WHY, -EINVAL, "proposal with more than %d additional key exchanges",
+					  XC_HA_MAX_ADD_KES);
+		kes[(*n)++] = xc_nla_u16(&a);
+	}
+	if (*n && !kes[*n - 1])
+		return xc_ike_say(WHY, -EINVAL, "proposal whose last additional key exchange slot is empty");
+	return 0;
+}
+
+static int get_key_update(const struct xc_nla *nest, struct xc_key_update *u, char *why, size_t whylen)
+{
+	struct xc_nla tb[XC_KEYUPD_A_MAX + 1];
+	int err;
+
+	err = xc_nla_parse(nest->data, nest->len, keyupd_rules, XC_KEYUPD_A_MAX, tb,
+			   "IKE_SA key update", WHY);
+	if (err)
+		return err;
+	if (need(tb, XC_KEYUPD_A_SECRET, "key update secret", WHY) ||
+	    need(tb, XC_KEYUPD_A_NONCE_I, "key update nonce i", WHY) ||
+	    need(tb, XC_KEYUPD_A_NONCE_R, "key update nonce r", WHY))
+		return -EINVAL;
+	err = get_blob(&u->secret, &tb[XC_KEYUPD_A_SECRET], WHY);
+	if (!err)
+		err = get_blob(&u->nonce_i, &tb[XC_KEYUPD_A_NONCE_I], WHY);
+	if (!err)
+		err = get_blob(&u->nonce_r, &tb[XC_KEYUPD_A_NONCE_R], WHY);
+	if (!err)
+		err = get_blob(&u->add_secret, &tb[XC_KEYUPD_A_ADD_SECRET], WHY);
+	return err;
+}
+
 static int get_child(const struct xc_nla *nest, struct xc_child **out, char *why, size_t whylen)
 {
 	struct xc_nla tb[XC_CHILD_A_MAX + 1], pt[XC_PROP_A_MAX + 1], ts;
@@ -465,11 +568,18 @@ static int get_child(const struct xc_nla *nest, struct xc_child **out, char *why
 	PROP(dh, XC_PROP_A_DH);
 	PROP(esn, XC_PROP_A_ESN);
 #undef PROP
-	err = get_blob(&c->nonce_i, &tb[XC_CHILD_A_NONCE_I], WHY);
+	err = get_add_kes(&tb[XC_CHILD_A_PROPOSAL], c->add_kes, &c->nadd_kes, WHY);
+	if (!err)
+		err = get_blob(&c->nonce_i, &tb[XC_CHILD_A_NONCE_I], WHY);
 	if (!err)
 		err = get_blob(&c->nonce_r, &tb[XC_CHILD_A_NONCE_R], WHY);
 	if (!err)
 		err = get_blob(&c->secret, &tb[XC_CHILD_A_DH_SECRET], WHY);
+	if (!err)
+		err = get_blob(&c->add_secret, &tb[XC_CHILD_A_ADD_SECRET], WHY);
+	if (!err && c->add_secret.len && !c->secret.len)
+		err = xc_ike_say(WHY, -EINVAL, "CHILD_SA %08x: additional KE secrets without a DH secret",
+				 c->spi_in);
 	for (pos = 0; !err && xc_nla_next(nest->data, nest->len, &pos, XC_CHILD_A_LOCAL_TS, &ts);) {
 		if (c->nlocal_ts == XC_MAX_TS)
 			err = xc_ike_say(WHY, -EINVAL, "more than %d local traffic selectors", XC_MAX_TS);
@@ -518,7 +628,7 @@ static int get_ike(const struct xc_nla *nest, struct xc_store *s, char *why, siz
 	struct xc_ike *ike;
 	size_t pos;
 	int err;
-	uint8_t state;
+	uint8_t state, form;
 
 	err = xc_nla_parse(nest->data, nest->len, ike_rules, XC_IKE_A_MAX, tb, "IKE_SA", WHY);
 	if (err)
@@ -539,9 +649,14 @@ static int get_ike(const struct xc_nla *nest, struct xc_store *s, char *why, siz
 	if (xc_nla_u8(&tb[XC_IKE_A_VERSION]) != 2)
 		return xc_ike_say(WHY, -EINVAL, "IKE version %u, only 2 is supported",
 			   xc_nla_u8(&tb[XC_IKE_A_VERSION]));
-	if (xc_nla_u8(&tb[XC_IKE_A_KEY_FORM]) != XC_IKE_KEYS_DH_NONCES)
-		return xc_ike_say(WHY, -EINVAL, "key form %u: replay needs form %u (DH secret + nonces)",
-			   xc_nla_u8(&tb[XC_IKE_A_KEY_FORM]), XC_IKE_KEYS_DH_NONCES);
+	form = xc_nla_u8(&tb[XC_IKE_A_KEY_FORM]);
+	if (form != XC_IKE_KEYS_DH_NONCES && form != XC_IKE_KEYS_DH_NONCES_ADD_KE)
+		return xc_ike_say(WHY, -EINVAL, "key form %u: replay needs form %u or %u (DH secret + nonces, with additional key exchanges)",
+			   form, XC_IKE_KEYS_DH_NONCES, XC_IKE_KEYS_DH_NONCES_ADD_KE);
+	if (form == XC_IKE_KEYS_DH_NONCES &&
+	    (tb[XC_IKE_A_ADD_SECRET].data || tb[XC_IKE_A_KEY_UPDATE].data))
+		return xc_ike_say(WHY, -EINVAL, "key form %u with additional key exchange secrets (form %u holds them)",
+			   form, XC_IKE_KEYS_DH_NONCES_ADD_KE);
 	if ((tb[XC_IKE_A_REKEY_OF].data != NULL) != (tb[XC_IKE_A_OLD_SKD].data != NULL) ||
 	    (tb[XC_IKE_A_REKEY_OF].data != NULL) != (tb[XC_IKE_A_OLD_PRF].data != NULL))
 		return xc_ike_say(WHY, -EINVAL, "IKE_SA record with only part of its predecessor's keys");
@@ -574,6 +689,16 @@ static int get_ike(const struct xc_nla *nest, struct xc_store *s, char *why, siz
 		ike->extensions = xc_nla_u32(&tb[XC_IKE_A_EXTENSIONS]);
 		ike->has_extensions = 1;
 	}
+	if (tb[XC_IKE_A_PRIV_CONDITIONS].data) {
+		ike->priv_conditions = xc_nla_u32(&tb[XC_IKE_A_PRIV_CONDITIONS]);
+		ike->has_priv_conditions = 1;
+	}
+	if (tb[XC_IKE_A_PRIV_EXTENSIONS].data) {
+		ike->priv_extensions = xc_nla_u32(&tb[XC_IKE_A_PRIV_EXTENSIONS]);
+		ike->has_priv_extensions = 1;
+	}
+	if (tb[XC_IKE_A_HA_VERSION].data)
+		ike->ha_version = xc_nla_u8(&tb[XC_IKE_A_HA_VERSION]);
 	if (tb[XC_IKE_A_CONFIG].data) {
 		memcpy(ike->config, tb[XC_IKE_A_CONFIG].data, tb[XC_IKE_A_CONFIG].len);
 		ike->updated = 1;
@@ -600,6 +725,15 @@ static int get_ike(const struct xc_nla *nest, struct xc_store *s, char *why, siz
 	PROP(integ, XC_PROP_A_INTEG);
 	PROP(dh, XC_PROP_A_DH);
 #undef PROP
+	err = get_add_kes(&tb[XC_IKE_A_PROPOSAL], ike->add_kes, &ike->nadd_kes, WHY);
+	for (pos = 0; !err && xc_nla_next(nest->data, nest->len, &pos, XC_IKE_A_KEY_UPDATE, &a);) {
+		if (ike->nupdates == XC_MAX_KEY_UPDATES)
+			err = xc_ike_say(WHY, -EINVAL, "more than %d key updates", XC_MAX_KEY_UPDATES);
+		else
+			err = get_key_update(&a, &ike->updates[ike->nupdates++], WHY);
+	}
+	if (err)
+		goto fail;
 	if (tb[XC_IKE_A_LOCAL].data) {
 		err = get_addr(&tb[XC_IKE_A_LOCAL], &ike->local, "IKE_SA local address", WHY);
 		ike->has_local = 1;
@@ -637,6 +771,8 @@ static int get_ike(const struct xc_nla *nest, struct xc_store *s, char *why, siz
 	if (!err)
 		err = get_blob(&ike->secret, &tb[XC_IKE_A_DH_SECRET], WHY);
 	if (!err)
+		err = get_blob(&ike->add_secret, &tb[XC_IKE_A_ADD_SECRET], WHY);
+	if (!err)
 		err = get_blob(&ike->nonce_i, &tb[XC_IKE_A_NONCE_I], WHY);
 	if (!err)
 		err = get_blob(&ike->nonce_r, &tb[XC_IKE_A_NONCE_R], WHY);
@@ -660,6 +796,12 @@ static int get_ike(const struct xc_nla *nest, struct xc_store *s, char *why, siz
 		err = get_child(&a, &c, WHY);
 		if (err)
 			return err;
+		if (form == XC_IKE_KEYS_DH_NONCES && xc_child_has_add_ke(c)) {
+			err = xc_ike_say(WHY, -EINVAL, "CHILD_SA %08x with additional key exchanges in a key form %u record",
+					 c->spi_in, form);
+			xc_child_free(c);
+			return err;
+		}
 		if (xc_store_find_child(s, c->spi_in)) {
 			err = xc_ike_say(WHY, -EINVAL, "CHILD_SA %08x recorded twice", c->spi_in);
 			xc_child_free(c);

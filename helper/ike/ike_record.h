@@ -34,7 +34,7 @@
  *   M7  key material                   XC_IKE_A_KEY_FORM + DH_SECRET, NONCE_I,
  *                                      NONCE_R [+ REKEY_OF, OLD_SKD, OLD_PRF]
  *   M8  proposal                       XC_IKE_A_PROPOSAL (encr + key length,
- *                                      integ, prf, dh group)
+ *                                      integ, prf, dh group, additional KEs)
  *   M9  extensions and conditions      XC_IKE_A_EXTENSIONS, XC_IKE_A_CONDITIONS
  *                                      (NAT here/there, MOBIKE, EAP, fragmentation;
  *                                      ESN is per CHILD_SA)
@@ -63,6 +63,14 @@ enum xc_ike_key_form {
 	XC_IKE_KEYS_DH_NONCES = 1,	/* g^ir + Ni + Nr (+ old SK_d if rekeyed) */
 	XC_IKE_KEYS_SKEYSEED_NONCES,	/* not produced by charon's HA stream */
 	XC_IKE_KEYS_SK_ALL,		/* not produced by charon's HA stream */
+	XC_IKE_KEYS_DH_NONCES_ADD_KE,	/* form 1 plus additional key exchanges
+					 * (RFC 9370, strongSwan 6, HA protocol
+					 * 4+) in the IKE_SA or one of its
+					 * CHILD_SAs: XC_IKE_A_ADD_SECRET,
+					 * XC_IKE_A_KEY_UPDATE, XC_PROP_A_ADD_KE,
+					 * XC_CHILD_A_ADD_SECRET. Readers that
+					 * know only form 1 refuse the record
+					 * instead of skipping the new keys. */
 };
 
 /* XC_IKE_A_STATE */
@@ -105,9 +113,29 @@ enum xc_ike_attr {
 	XC_IKE_A_UPDATED,	/* u64: unix time of the last change */
 	XC_IKE_A_CHILD,		/* nest of enum xc_child_attr, multi */
 	XC_IKE_A_ADD_REMOTE,	/* nest of enum xc_addr_attr: remote of the IKE_ADD */
+	/* strongSwan 6 (HA protocol 4 and 5) */
+	XC_IKE_A_HA_VERSION,	/* u8: HA protocol version of the IKE_ADD (3, 4, 5) */
+	XC_IKE_A_ADD_SECRET,	/* binary: the additional KE secrets of the IKE_ADD
+				 * (a rekey with IKE_FOLLOWUP_KE), concatenated */
+	XC_IKE_A_KEY_UPDATE,	/* nest of enum xc_keyupd_attr, multi, in order:
+				 * the IKE_INTERMEDIATE key updates */
+	XC_IKE_A_PRIV_CONDITIONS,	/* u32: charon's private conditions, bit 31 set */
+	XC_IKE_A_PRIV_EXTENSIONS,	/* u32: charon's private extensions, bit 31 set */
 	__XC_IKE_A_MAX
 };
 #define XC_IKE_A_MAX (__XC_IKE_A_MAX - 1)
+
+/* XC_IKE_A_KEY_UPDATE: SKEYSEED(n) = prf(SK_d(n-1), SK(n) | Ni | Nr) */
+enum xc_keyupd_attr {
+	XC_KEYUPD_A_UNSPEC,
+	XC_KEYUPD_A_SECRET,	/* binary: SK(n), the shared secret of exchange n */
+	XC_KEYUPD_A_NONCE_I,	/* binary */
+	XC_KEYUPD_A_NONCE_R,	/* binary */
+	XC_KEYUPD_A_ADD_SECRET,	/* binary: further secrets, concatenated (charon
+				 * sends none today) */
+	__XC_KEYUPD_A_MAX
+};
+#define XC_KEYUPD_A_MAX (__XC_KEYUPD_A_MAX - 1)
 
 enum xc_ikeid_attr {
 	XC_IKEID_A_UNSPEC,
@@ -146,6 +174,9 @@ enum xc_prop_attr {
 	XC_PROP_A_PRF,		/* u16: transform type 2 */
 	XC_PROP_A_DH,		/* u16: transform type 4 */
 	XC_PROP_A_ESN,		/* u16: transform type 5 (CHILD_SAs) */
+	XC_PROP_A_ADD_KE,	/* u16, multi, in order: transform type 6 + n (RFC
+				 * 9370 ADDKE1..7) for n = 0.., 0 for a slot
+				 * the proposal leaves empty */
 	__XC_PROP_A_MAX
 };
 #define XC_PROP_A_MAX (__XC_PROP_A_MAX - 1)
@@ -168,6 +199,8 @@ enum xc_child_attr {
 	XC_CHILD_A_LOCAL_TS,	/* nest of enum xc_ts_attr, multi */
 	XC_CHILD_A_REMOTE_TS,	/* nest of enum xc_ts_attr, multi */
 	XC_CHILD_A_ADDED,	/* u64: unix time the recorder saw it */
+	XC_CHILD_A_ADD_SECRET,	/* binary: the additional KE secrets (PFS with
+				 * RFC 9370 IKE_FOLLOWUP_KE), concatenated */
 	__XC_CHILD_A_MAX
 };
 #define XC_CHILD_A_MAX (__XC_CHILD_A_MAX - 1)

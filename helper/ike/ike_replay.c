@@ -14,9 +14,24 @@ static void put_ident(struct xc_ha_buf *b, uint8_t attr, const struct xc_ident *
 		xc_ha_put_ident(b, attr, id->type, id->data, id->len);
 }
 
-static void ike_add(struct xc_ha_buf *b, const struct xc_ike *ike)
+/* ALG_ADD_KES as ha_message.c writes it: be16 per slot up to the last. */
+static void put_add_kes(struct xc_ha_buf *b, const uint16_t *kes, uint8_t n)
 {
-	xc_ha_begin(b, XC_HA_IKE_ADD);
+	uint8_t raw[2 * XC_HA_MAX_ADD_KES];
+	unsigned int i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n; i++) {
+		raw[2 * i] = (uint8_t)(kes[i] >> 8);
+		raw[2 * i + 1] = (uint8_t)kes[i];
+	}
+	xc_ha_put_chunk(b, XC_HA_A_ALG_ADD_KES, raw, (uint16_t)(2 * n));
+}
+
+static void ike_add(struct xc_ha_buf *b, uint8_t version, const struct xc_ike *ike)
+{
+	xc_ha_begin_v(b, version, XC_HA_IKE_ADD);
 	xc_ha_put_u8(b, XC_HA_A_IKE_VERSION, ike->ike_version);
 	xc_ha_put_ike_id(b, XC_HA_A_IKE_ID, &ike->id);
 	if (ike->has_old) {
@@ -33,20 +48,40 @@ static void ike_add(struct xc_ha_buf *b, const struct xc_ike *ike)
 	xc_ha_put_u16(b, XC_HA_A_ALG_PRF, ike->prf);
 	if (ike->has_dh)
 		xc_ha_put_u16(b, XC_HA_A_ALG_DH, ike->dh);
+	put_add_kes(b, ike->add_kes, ike->nadd_kes);
 	xc_ha_put_chunk(b, XC_HA_A_NONCE_I, ike->nonce_i.data, ike->nonce_i.len);
 	xc_ha_put_chunk(b, XC_HA_A_NONCE_R, ike->nonce_r.data, ike->nonce_r.len);
 	xc_ha_put_chunk(b, XC_HA_A_SECRET, ike->secret.data, ike->secret.len);
+	if (ike->add_secret.len)
+		xc_ha_put_chunk(b, XC_HA_A_ADD_SECRET, ike->add_secret.data, ike->add_secret.len);
 	if (ike->has_add_remote)
 		xc_ha_put_host(b, XC_HA_A_REMOTE_ADDR, &ike->add_remote);
 }
 
+/* Key update n of an IKE_SA (IKE_INTERMEDIATE), as ha_ike.c sends it when
+ * the IKE_SA is its own predecessor: no proposal, no old SK_d (charon takes
+ * its current one). */
+static void ike_key_update(struct xc_ha_buf *b, uint8_t version, const struct xc_ike *ike,
+			   const struct xc_key_update *u)
+{
+	xc_ha_begin_v(b, version, XC_HA_IKE_ADD);
+	xc_ha_put_u8(b, XC_HA_A_IKE_VERSION, ike->ike_version);
+	xc_ha_put_ike_id(b, XC_HA_A_IKE_ID, &ike->id);
+	xc_ha_put_chunk(b, XC_HA_A_NONCE_I, u->nonce_i.data, u->nonce_i.len);
+	xc_ha_put_chunk(b, XC_HA_A_NONCE_R, u->nonce_r.data, u->nonce_r.len);
+	xc_ha_put_chunk(b, XC_HA_A_SECRET, u->secret.data, u->secret.len);
+	if (u->add_secret.len)
+		xc_ha_put_chunk(b, XC_HA_A_ADD_SECRET, u->add_secret.data, u->add_secret.len);
+}
+
 /* The IKE_UPDATE of ike, with the fields of u (ike itself, or the live
  * IKE_SA when a keying predecessor was never updated). */
-static void ike_update(struct xc_ha_buf *b, const struct xc_ike *ike, const struct xc_ike *u)
+static void ike_update(struct xc_ha_buf *b, uint8_t version, const struct xc_ike *ike,
+		       const struct xc_ike *u)
 {
 	unsigned int i;
 
-	xc_ha_begin(b, XC_HA_IKE_UPDATE);
+	xc_ha_begin_v(b, version, XC_HA_IKE_UPDATE);
 	xc_ha_put_ike_id(b, XC_HA_A_IKE_ID, &ike->id);
 	put_ident(b, XC_HA_A_LOCAL_ID, &u->local_id);
 	put_ident(b, XC_HA_A_REMOTE_ID, &u->remote_id);
@@ -57,8 +92,14 @@ static void ike_update(struct xc_ha_buf *b, const struct xc_ike *ike, const stru
 		xc_ha_put_host(b, XC_HA_A_REMOTE_ADDR, &u->remote);
 	if (u->has_conditions)
 		xc_ha_put_u32(b, XC_HA_A_CONDITIONS, u->conditions);
+	/* version 5: the private sets after the public ones, as ha_ike.c
+	 * does; refuse_unfit() made sure an older version needs none */
+	if (version >= 5 && u->has_priv_conditions)
+		xc_ha_put_u32(b, XC_HA_A_CONDITIONS, u->priv_conditions);
 	if (u->has_extensions)
 		xc_ha_put_u32(b, XC_HA_A_EXTENSIONS, u->extensions);
+	if (version >= 5 && u->has_priv_extensions)
+		xc_ha_put_u32(b, XC_HA_A_EXTENSIONS, u->priv_extensions);
 	xc_ha_put_str(b, XC_HA_A_CONFIG_NAME, u->config);
 	for (i = 0; i < u->npeer_addrs; i++)
 		xc_ha_put_host(b, XC_HA_A_PEER_ADDR, &u->peer_addrs[i]);
@@ -68,11 +109,12 @@ static void ike_update(struct xc_ha_buf *b, const struct xc_ike *ike, const stru
 		xc_ha_put_host(b, XC_HA_A_REMOTE_VIP, &u->remote_vips[i]);
 }
 
-static void child_add(struct xc_ha_buf *b, const struct xc_ike *keying, const struct xc_child *c)
+static void child_add(struct xc_ha_buf *b, uint8_t version, const struct xc_ike *keying,
+		      const struct xc_child *c)
 {
 	unsigned int i;
 
-	xc_ha_begin(b, XC_HA_CHILD_ADD);
+	xc_ha_begin_v(b, version, XC_HA_CHILD_ADD);
 	xc_ha_put_ike_id(b, XC_HA_A_IKE_ID, &keying->id);
 	xc_ha_put_u8(b, XC_HA_A_INITIATOR, c->initiator);
 	/* the inverse of xc_ha_spi(): the same swap */
@@ -91,21 +133,25 @@ static void child_add(struct xc_ha_buf *b, const struct xc_ike *keying, const st
 		xc_ha_put_u16(b, XC_HA_A_ALG_INTEG, c->integ);
 	if (c->has_dh)
 		xc_ha_put_u16(b, XC_HA_A_ALG_DH, c->dh);
+	put_add_kes(b, c->add_kes, c->nadd_kes);
 	if (c->has_esn)
 		xc_ha_put_u16(b, XC_HA_A_ESN, c->esn);
 	xc_ha_put_chunk(b, XC_HA_A_NONCE_I, c->nonce_i.data, c->nonce_i.len);
 	xc_ha_put_chunk(b, XC_HA_A_NONCE_R, c->nonce_r.data, c->nonce_r.len);
 	if (c->secret.len)
 		xc_ha_put_chunk(b, XC_HA_A_SECRET, c->secret.data, c->secret.len);
+	if (c->add_secret.len)
+		xc_ha_put_chunk(b, XC_HA_A_ADD_SECRET, c->add_secret.data, c->add_secret.len);
 	for (i = 0; i < c->nlocal_ts; i++)
 		xc_ha_put_ts(b, XC_HA_A_LOCAL_TS, &c->local_ts[i]);
 	for (i = 0; i < c->nremote_ts; i++)
 		xc_ha_put_ts(b, XC_HA_A_REMOTE_TS, &c->remote_ts[i]);
 }
 
-static void mid(struct xc_ha_buf *b, uint8_t type, const struct xc_ike *ike, uint32_t v)
+static void mid(struct xc_ha_buf *b, uint8_t version, uint8_t type, const struct xc_ike *ike,
+		uint32_t v)
 {
-	xc_ha_begin(b, type);
+	xc_ha_begin_v(b, version, type);
 	xc_ha_put_ike_id(b, XC_HA_A_IKE_ID, &ike->id);
 	xc_ha_put_u32(b, XC_HA_A_MID, v);
 }
@@ -124,17 +170,62 @@ struct emitter {
 	xc_emit_fn fn;
 	void *ctx;
 	struct xc_replay_stats *st;
+	uint8_t version;
 	struct xc_ha_buf buf;
 };
 
 static int emit(struct emitter *e, const char *what, char *why, size_t whylen)
 {
+	if (e->buf.unfit) {
+		snprintf(why, whylen, "%s: %s does not exist in HA protocol version %u (%s)", what,
+			 e->buf.unfit, e->version, xc_ha_version_speakers(e->version));
+		return -EINVAL;
+	}
 	if (e->buf.overflow) {
 		snprintf(why, whylen, "%s does not fit into one datagram", what);
 		return -EINVAL;
 	}
 	e->st->messages++;
 	return e->fn(e->ctx, &e->buf, what);
+}
+
+/*
+ * What an older protocol version cannot carry, refused before anything of
+ * the IKE_SA is sent: additional key exchanges (versions 4+; charon 5.x
+ * would derive other keys without them) and private conditions or
+ * extensions (version 5; a private set with no bit but the marker holds
+ * nothing and is left out).
+ */
+static int refuse_unfit(const struct xc_store *s, const struct xc_ike *live, const struct xc_ike *x,
+			uint8_t version, char *why, size_t whylen)
+{
+	const struct xc_child *c;
+	char idstr[64];
+
+	xc_ike_id_str(&x->id, idstr, sizeof(idstr));
+	if (version < 4 && xc_ike_has_add_ke(x)) {
+		snprintf(why, whylen, "IKE_SA %s was keyed with additional key exchanges (RFC 9370: %u method%s, %u IKE_INTERMEDIATE key update%s%s): HA protocol version %u (%s) cannot carry them; the standby's charon must be strongSwan 6.0.1 or later",
+			 idstr, x->nadd_kes, x->nadd_kes == 1 ? "" : "s", x->nupdates,
+			 x->nupdates == 1 ? "" : "s", x->add_secret.len ? ", a rekey's additional secrets" : "",
+			 version, xc_ha_version_speakers(version));
+		return -EINVAL;
+	}
+	for (c = s->children; version < 4 && c; c = c->next) {
+		if (!xc_ike_id_eq(&c->keyed_by, &x->id) || xc_store_child_owner(s, c) != live ||
+		    !xc_child_has_add_ke(c))
+			continue;
+		snprintf(why, whylen, "CHILD_SA %s spi-in %08x of IKE_SA %s was keyed with additional key exchanges (RFC 9370): HA protocol version %u (%s) cannot carry them; the standby's charon must be strongSwan 6.0.1 or later",
+			 c->config, c->spi_in, idstr, version, xc_ha_version_speakers(version));
+		return -EINVAL;
+	}
+	if (version < 5 && ((x->has_priv_conditions && (x->priv_conditions & ~XC_HA_PRIVATE_MARKER)) ||
+			    (x->has_priv_extensions && (x->priv_extensions & ~XC_HA_PRIVATE_MARKER)))) {
+		snprintf(why, whylen, "IKE_SA %s has private conditions 0x%08x / extensions 0x%08x: only HA protocol version 5 (strongSwan 6.0.2 and later) carries them, not %u (%s)",
+			 idstr, x->priv_conditions, x->priv_extensions, version,
+			 xc_ha_version_speakers(version));
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int replay_ike(const struct xc_store *s, const struct xc_ike *live, struct emitter *e,
@@ -144,6 +235,7 @@ static int replay_ike(const struct xc_store *s, const struct xc_ike *live, struc
 	const struct xc_child *c;
 	char idstr[64], what[256];
 	int n = 0, first = 0, i, err;
+	unsigned int k;
 
 	/* predecessors, newest to oldest, then keep them oldest first */
 	chain[n++] = live;
@@ -162,14 +254,26 @@ static int replay_ike(const struct xc_store *s, const struct xc_ike *live, struc
 		first++;
 
 	for (i = first; i < n; i++) {
+		err = refuse_unfit(s, live, chain[i], e->version, why, whylen);
+		if (err)
+			return err;
+	}
+	for (i = first; i < n; i++) {
 		x = chain[i];
 		xc_ike_id_str(&x->id, idstr, sizeof(idstr));
-		ike_add(&e->buf, x);
+		ike_add(&e->buf, e->version, x);
 		snprintf(what, sizeof(what), "IKE_ADD %s%s", idstr, x == live ? "" : " (keying predecessor)");
 		err = emit(e, what, why, whylen);
 		if (err)
 			return err;
-		ike_update(&e->buf, x, x->updated ? x : live);
+		for (k = 0; k < x->nupdates; k++) {
+			ike_key_update(&e->buf, e->version, x, &x->updates[k]);
+			snprintf(what, sizeof(what), "IKE_ADD %s key update %u (IKE_INTERMEDIATE)", idstr, k + 1);
+			err = emit(e, what, why, whylen);
+			if (err)
+				return err;
+		}
+		ike_update(&e->buf, e->version, x, x->updated ? x : live);
 		snprintf(what, sizeof(what), "IKE_UPDATE %s", idstr);
 		err = emit(e, what, why, whylen);
 		if (err)
@@ -179,7 +283,7 @@ static int replay_ike(const struct xc_store *s, const struct xc_ike *live, struc
 		for (c = s->children; c; c = c->next) {
 			if (!xc_ike_id_eq(&c->keyed_by, &x->id) || xc_store_child_owner(s, c) != live)
 				continue;
-			child_add(&e->buf, x, c);
+			child_add(&e->buf, e->version, x, c);
 			snprintf(what, sizeof(what), "CHILD_ADD %s spi-in %08x spi-out %08x",
 				 c->config, c->spi_in, c->spi_out);
 			err = emit(e, what, why, whylen);
@@ -190,14 +294,14 @@ static int replay_ike(const struct xc_store *s, const struct xc_ike *live, struc
 	}
 	xc_ike_id_str(&live->id, idstr, sizeof(idstr));
 	if (live->has_mid_i) {
-		mid(&e->buf, XC_HA_IKE_MID_INITIATOR, live, live->mid_i);
+		mid(&e->buf, e->version, XC_HA_IKE_MID_INITIATOR, live, live->mid_i);
 		snprintf(what, sizeof(what), "IKE_MID_INITIATOR %s mid %u", idstr, live->mid_i);
 		err = emit(e, what, why, whylen);
 		if (err)
 			return err;
 	}
 	if (live->has_mid_r) {
-		mid(&e->buf, XC_HA_IKE_MID_RESPONDER, live, live->mid_r);
+		mid(&e->buf, e->version, XC_HA_IKE_MID_RESPONDER, live, live->mid_r);
 		snprintf(what, sizeof(what), "IKE_MID_RESPONDER %s mid %u", idstr, live->mid_r);
 		err = emit(e, what, why, whylen);
 		if (err)
@@ -210,11 +314,23 @@ static int replay_ike(const struct xc_store *s, const struct xc_ike *live, struc
 int xc_replay_build(const struct xc_store *s, xc_emit_fn fn, void *ctx,
 		    struct xc_replay_stats *st, char *why, size_t whylen)
 {
+	return xc_replay_build_v(s, XC_HA_VERSION, fn, ctx, st, why, whylen);
+}
+
+int xc_replay_build_v(const struct xc_store *s, uint8_t version, xc_emit_fn fn, void *ctx,
+		      struct xc_replay_stats *st, char *why, size_t whylen)
+{
 	static struct emitter e;	/* 64 KiB buffer: not on the stack */
 	const struct xc_ike *ike, *p;
 	int err;
 
 	memset(st, 0, sizeof(*st));
+	if (version < XC_HA_VERSION_MIN || version > XC_HA_VERSION_MAX) {
+		snprintf(why, whylen, "HA protocol version %u: only %u to %u can be sent", version,
+			 XC_HA_VERSION_MIN, XC_HA_VERSION_MAX);
+		return -EINVAL;
+	}
+	e.version = version;
 	e.fn = fn;
 	e.ctx = ctx;
 	e.st = st;

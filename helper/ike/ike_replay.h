@@ -6,7 +6,8 @@
  * of its CHILD_SAs, then the IKE_SA itself):
  *
  *   IKE_ADD     keys; a successor names its predecessor (IKE_REKEY_ID), so
- *               charon moves the CHILD_SAs over and destroys the old one
+ *               charon moves the CHILD_SAs over and destroys the old one;
+ *               then one IKE_ADD per IKE_INTERMEDIATE key update (HA 4+)
  *   IKE_UPDATE  identities, addresses, config, conditions, extensions,
  *               virtual IPs: the IKE_SA becomes PASSIVE
  *   CHILD_ADD   each CHILD_SA keyed by this IKE_SA: charon derives its keys
@@ -30,8 +31,22 @@ struct xc_replay_stats {
 };
 
 /* 0, the emitter's non-zero return, or -EINVAL (why) when a message cannot
- * be built. IKE_SAs that never came up (no config) are skipped and counted. */
+ * be built. IKE_SAs that never came up (no config) are skipped and counted.
+ * Messages of HA protocol version 3 (strongSwan 5.x). */
 int xc_replay_build(const struct xc_store *s, xc_emit_fn emit, void *ctx,
 		    struct xc_replay_stats *st, char *why, size_t whylen);
+
+/*
+ * The same in the HA protocol version the standby's charon speaks (3, 4 or
+ * 5; ike_standby.h finds it). Any record goes to any version with the
+ * attribute numbers of that version, except what the version cannot carry,
+ * refused (-EINVAL, why names the IKE_SA or CHILD_SA) before any message of
+ * that IKE_SA is emitted: additional key exchanges (RFC 9370) to version 3,
+ * private conditions or extensions to versions 3 and 4. An IKE_SA keyed
+ * with IKE_INTERMEDIATE exchanges gets its key updates right after its
+ * IKE_ADD, as charon sent them.
+ */
+int xc_replay_build_v(const struct xc_store *s, uint8_t version, xc_emit_fn emit, void *ctx,
+		      struct xc_replay_stats *st, char *why, size_t whylen);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@ void xc_standby_init(struct xc_standby *r)
 	r->segments = 1;
 	r->timeout = 10;
 	r->fd = -1;
+	r->charon_bin = "/usr/lib/ipsec/charon";
 }
 
 int xc_standby_opt(struct xc_standby *r, const char *o, const char *v,
@@ -49,6 +51,28 @@ int xc_standby_opt(struct xc_standby *r, const char *o, const char *v,
 	}
 	if (!strcmp(o, "--timeout"))
 		return xc_opt_uint(o, v, 3600, &r->timeout) ? -1 : 2;
+	if (!strcmp(o, "--ha-version")) {
+		if (v && !strcmp(v, "auto")) {
+			r->ha_version = 0;
+			return 2;
+		}
+		if (xc_opt_uint(o, v, XC_HA_VERSION_MAX, &r->ha_version))
+			return -1;
+		if (r->ha_version < XC_HA_VERSION_MIN) {
+			xc_err("--ha-version %lu: strongSwan's HA protocol versions are %d to %d (or auto)",
+			       r->ha_version, XC_HA_VERSION_MIN, XC_HA_VERSION_MAX);
+			return -1;
+		}
+		return 2;
+	}
+	if (!strcmp(o, "--charon-bin")) {
+		if (!v) {
+			xc_err("%s needs a value", o);
+			return -1;
+		}
+		r->charon_bin = v;
+		return 2;
+	}
 	return 0;
 }
 
@@ -132,8 +156,26 @@ static void drain(struct xc_standby *r)
 		}
 		if (r->on_datagram)
 			r->on_datagram(r->ctx, buf, (size_t)n);
+		if (n >= 1 && buf[0] != r->heard_version) {
+			r->heard_version = buf[0];
+			xc_log("charon speaks HA protocol version %u (%s)", buf[0],
+			       xc_ha_version_speakers(buf[0]));
+		}
 		if (xc_ha_parse(buf, (size_t)n, &m, why, sizeof(why))) {
 			xc_log("ignored a datagram from charon: %s", why);
+			continue;
+		}
+		if (m.type == XC_HA_IKE_UPDATE && m.nattrs && m.attrs[0].type == XC_HA_A_IKE_ID) {
+			for (i = 0; i < r->echo_n; i++)
+				if (xc_ike_id_eq(&r->echo_want[i], &m.attrs[0].v.ike_id))
+					r->echo_got[i] = 1;
+			explicit_bzero(buf, (size_t)n);
+			continue;
+		}
+		if (m.type != XC_HA_SEGMENT_TAKE && m.type != XC_HA_SEGMENT_DROP &&
+		    m.type != XC_HA_STATUS && m.type != XC_HA_RESYNC) {
+			/* the rest of a resync's echo: key material, not kept */
+			explicit_bzero(buf, (size_t)n);
 			continue;
 		}
 		for (i = 0; i < m.nattrs; i++) {
@@ -150,10 +192,75 @@ static void drain(struct xc_standby *r)
 	}
 }
 
+/* "strongSwan 6.0.1" in the output of charon --version: its HA version. */
+static int binary_version(const char *bin)
+{
+	char out[256];
+	int p[2], status;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (!pid) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execl(bin, bin, "--version", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while (got < (ssize_t)sizeof(out) - 1 &&
+	       (n = read(p[0], out + got, sizeof(out) - 1 - (size_t)got)) > 0)
+		got += n;
+	close(p[0]);
+	out[got] = '\0';
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return -1;
+	return xc_ha_version_of_release(out);
+}
+
+int xc_standby_version(struct xc_standby *r)
+{
+	int v;
+
+	if (r->ha_version) {
+		v = (int)r->ha_version;
+		xc_log("sending HA protocol version %d (--ha-version)", v);
+	} else {
+		drain(r);
+		if (r->heard_version >= XC_HA_VERSION_MIN && r->heard_version <= XC_HA_VERSION_MAX) {
+			v = r->heard_version;
+			xc_log("sending HA protocol version %d (heard from charon)", v);
+		} else if ((v = binary_version(r->charon_bin)) > 0) {
+			xc_log("sending HA protocol version %d (%s --version: %s)", v, r->charon_bin,
+			       xc_ha_version_speakers((uint8_t)v));
+		} else {
+			xc_log("cannot tell which HA protocol version the standby's charon speaks: it sent nothing yet and %s --version names no strongSwan release; give --ha-version 3, 4 or 5",
+			       r->charon_bin);
+			return -1;
+		}
+	}
+	r->sending_version = (uint8_t)v;
+	return v;
+}
+
 int xc_standby_send(void *ctx, const struct xc_ha_buf *msg, const char *what)
 {
 	struct xc_standby *r = ctx;
 
+	if (r->heard_version && msg->len && r->heard_version != msg->data[0]) {
+		xc_log("charon speaks HA protocol version %u (%s), the replay sends version %u: it would drop every message; give --ha-version %u",
+		       r->heard_version, xc_ha_version_speakers(r->heard_version), msg->data[0],
+		       r->heard_version);
+		return -EPROTO;
+	}
 	if (send(r->fd, msg->data, msg->len, 0) != (ssize_t)msg->len) {
 		xc_log("sending %s to charon: %s", what, strerror(errno));
 		return -EIO;
@@ -212,6 +319,68 @@ int xc_standby_check_kernel(struct xc_standby *r, const struct xc_store *s, int6
 		sleep_ms(20);
 	}
 	return missing ? -1 : 0;
+}
+
+int xc_standby_settle(struct xc_standby *r, const struct xc_store *s, int64_t deadline)
+{
+	struct xc_ha_buf *b;
+	const struct xc_ike *ike;
+	unsigned int i, n = 0, missing;
+	char idstr[64];
+	int err = -1;
+
+	for (ike = s->ikes; ike; ike = ike->next)
+		n += !ike->deleted && ike->updated;
+	if (!n)
+		return 0;
+	b = calloc(1, sizeof(*b));
+	r->echo_want = calloc(n, sizeof(*r->echo_want));
+	r->echo_got = calloc(n, 1);
+	if (!b || !r->echo_want || !r->echo_got) {
+		xc_log("out of memory");
+		goto out;
+	}
+	for (ike = s->ikes; ike; ike = ike->next)
+		if (!ike->deleted && ike->updated)
+			r->echo_want[r->echo_n++] = ike->id;
+	xc_ha_begin_v(b, r->sending_version ? r->sending_version : XC_HA_VERSION, XC_HA_RESYNC);
+	for (i = 1; i <= r->segments; i++)
+		xc_ha_put_u16(b, XC_HA_A_SEGMENT, (uint16_t)i);
+	if (send(r->fd, b->data, b->len, 0) != (ssize_t)b->len) {
+		xc_log("sending RESYNC to charon: %s", strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		drain(r);
+		missing = 0;
+		for (i = 0; i < r->echo_n; i++)
+			missing += !r->echo_got[i];
+		if (!missing) {
+			xc_log("charon processed the replay: its resync sent back the IKE_UPDATE of all %u IKE_SAs",
+			       r->echo_n);
+			err = 0;
+			break;
+		}
+		if (xc_now_ms() >= deadline) {
+			for (i = 0; i < r->echo_n; i++) {
+				if (r->echo_got[i])
+					continue;
+				xc_ike_id_str(&r->echo_want[i], idstr, sizeof(idstr));
+				xc_log("charon did not finish IKE_SA %s within the timeout (no IKE_UPDATE in its resync): see its log (is its peer config loaded there?)",
+				       idstr);
+			}
+			break;
+		}
+		sleep_ms(2);
+	}
+out:
+	free(b);
+	free(r->echo_want);
+	free(r->echo_got);
+	r->echo_want = NULL;
+	r->echo_got = NULL;
+	r->echo_n = 0;
+	return err;
 }
 
 /* "+N" (take) or "-N" (drop) and wait for charon's confirmation. */

@@ -51,6 +51,13 @@ void xc_ike_free(struct xc_ike *ike)
 	xc_blob_clear(&ike->nonce_r);
 	xc_blob_clear(&ike->secret);
 	xc_blob_clear(&ike->old_skd);
+	xc_blob_clear(&ike->add_secret);
+	for (unsigned int i = 0; i < XC_MAX_KEY_UPDATES; i++) {
+		xc_blob_clear(&ike->updates[i].secret);
+		xc_blob_clear(&ike->updates[i].add_secret);
+		xc_blob_clear(&ike->updates[i].nonce_i);
+		xc_blob_clear(&ike->updates[i].nonce_r);
+	}
 	explicit_bzero(ike, sizeof(*ike));
 	free(ike);
 }
@@ -62,8 +69,19 @@ void xc_child_free(struct xc_child *c)
 	xc_blob_clear(&c->nonce_i);
 	xc_blob_clear(&c->nonce_r);
 	xc_blob_clear(&c->secret);
+	xc_blob_clear(&c->add_secret);
 	explicit_bzero(c, sizeof(*c));
 	free(c);
+}
+
+int xc_ike_has_add_ke(const struct xc_ike *ike)
+{
+	return ike->add_secret.len || ike->nadd_kes || ike->nupdates;
+}
+
+int xc_child_has_add_ke(const struct xc_child *c)
+{
+	return c->add_secret.len || c->nadd_kes;
 }
 
 void xc_store_init(struct xc_store *s)
@@ -295,6 +313,63 @@ static int copy_name(char *dst, const char *src, const char *what, char *why, si
 	return 0;
 }
 
+/* ALG_ADD_KES (xc_ha_check checked its shape) into a method per slot. */
+static void copy_add_kes(uint16_t *kes, uint8_t *n, const struct xc_ha_msg *m)
+{
+	const struct xc_ha_attr *a = get(m, XC_HA_A_ALG_ADD_KES);
+	unsigned int i;
+
+	*n = 0;
+	if (!a)
+		return;
+	for (i = 0; i < a->v.chunk.len / 2 && i < XC_HA_MAX_ADD_KES; i++)
+		kes[i] = (uint16_t)(a->v.chunk.data[2 * i] << 8 | a->v.chunk.data[2 * i + 1]);
+	*n = (uint8_t)i;
+}
+
+static int blob_eq(const struct xc_blob *b, const struct xc_ha_attr *a)
+{
+	return a && b->len == a->v.chunk.len && !memcmp(b->data, a->v.chunk.data, b->len);
+}
+
+/* Version 4+: an IKE_ADD without a proposal for a recorded IKE_SA is a key
+ * update after an IKE_INTERMEDIATE exchange (charon's ike_keys() with the
+ * IKE_SA as its own predecessor). Kept in order; a resync sends them again. */
+static int ike_key_update(struct xc_store *s, const struct xc_ha_msg *m, const char *idstr,
+			  int64_t now, char *why, size_t whylen)
+{
+	const struct xc_ha_attr *idattr = get(m, XC_HA_A_IKE_ID);
+	struct xc_key_update u = { 0 };
+	struct xc_ike *ike;
+	unsigned int i;
+
+	if (is_gone(s, &idattr->v.ike_id))
+		return 1;
+	ike = xc_store_find_ike(s, &idattr->v.ike_id);
+	if (!ike)
+		return say(why, whylen, "IKE_ADD %s: a key update (IKE_INTERMEDIATE) for an IKE_SA not recorded (started after its first IKE_ADD? a resync sends both again)",
+			   idstr);
+	if (ike->deleted)
+		return say(why, whylen, "IKE_ADD %s: a key update for a deleted IKE_SA", idstr);
+	for (i = 0; i < ike->nupdates; i++)
+		if (blob_eq(&ike->updates[i].secret, get(m, XC_HA_A_SECRET)))
+			return 1;	/* a resync's copy */
+	if (ike->nupdates == XC_MAX_KEY_UPDATES)
+		return say(why, whylen, "IKE_ADD %s: more than %d key updates (strongSwan has at most %d additional key exchanges)",
+			   idstr, XC_MAX_KEY_UPDATES, XC_HA_MAX_ADD_KES);
+	if (copy_blob(&u.secret, m, XC_HA_A_SECRET) || copy_blob(&u.add_secret, m, XC_HA_A_ADD_SECRET) ||
+	    copy_blob(&u.nonce_i, m, XC_HA_A_NONCE_I) || copy_blob(&u.nonce_r, m, XC_HA_A_NONCE_R)) {
+		xc_blob_clear(&u.secret);
+		xc_blob_clear(&u.add_secret);
+		xc_blob_clear(&u.nonce_i);
+		xc_blob_clear(&u.nonce_r);
+		return say(why, whylen, "IKE_ADD %s: out of memory", idstr);
+	}
+	ike->updates[ike->nupdates++] = u;
+	ike->updated_at = now;
+	return 0;
+}
+
 static int ike_add(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
 		   char *why, size_t whylen)
 {
@@ -320,6 +395,8 @@ static int ike_add(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
 	if (get(m, XC_HA_A_SECRET)->v.chunk.len == 0 || get(m, XC_HA_A_NONCE_I)->v.chunk.len == 0 ||
 	    get(m, XC_HA_A_NONCE_R)->v.chunk.len == 0)
 		return say(why, whylen, "IKE_ADD %s: empty DH secret or nonce", idstr);
+	if (!get(m, XC_HA_A_ALG_PRF))	/* xc_ha_check: a version 4+ key update */
+		return ike_key_update(s, m, idstr, now, why, whylen);
 
 	old = xc_store_find_ike(s, &idattr->v.ike_id);
 	if (old) {
@@ -338,6 +415,8 @@ static int ike_add(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
 		return say(why, whylen, "IKE_ADD %s: out of memory", idstr);
 	ike->id = idattr->v.ike_id;
 	ike->ike_version = version;
+	ike->ha_version = m->version;
+	copy_add_kes(ike->add_kes, &ike->nadd_kes, m);
 	ike->added = ike->updated_at = now;
 	ike->prf = get(m, XC_HA_A_ALG_PRF)->v.u16;
 #define OPT16(field, type) do {						\
@@ -366,6 +445,7 @@ static int ike_add(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
 	if (copy_blob(&ike->nonce_i, m, XC_HA_A_NONCE_I) ||
 	    copy_blob(&ike->nonce_r, m, XC_HA_A_NONCE_R) ||
 	    copy_blob(&ike->secret, m, XC_HA_A_SECRET) ||
+	    copy_blob(&ike->add_secret, m, XC_HA_A_ADD_SECRET) ||
 	    copy_blob(&ike->old_skd, m, XC_HA_A_OLD_SKD)) {
 		xc_ike_free(ike);
 		return say(why, whylen, "IKE_ADD %s: out of memory", idstr);
@@ -434,11 +514,22 @@ static int ike_update(struct xc_store *s, const struct xc_ha_msg *m, int64_t now
 			next.remote = a->v.host;
 			next.has_remote = 1;
 			break;
+		/* version 5 sends the private set too, bit 31 set */
 		case XC_HA_A_CONDITIONS:
+			if (m->version >= 5 && (a->v.u32 & XC_HA_PRIVATE_MARKER)) {
+				next.priv_conditions = a->v.u32;
+				next.has_priv_conditions = 1;
+				break;
+			}
 			next.conditions = a->v.u32;
 			next.has_conditions = 1;
 			break;
 		case XC_HA_A_EXTENSIONS:
+			if (m->version >= 5 && (a->v.u32 & XC_HA_PRIVATE_MARKER)) {
+				next.priv_extensions = a->v.u32;
+				next.has_priv_extensions = 1;
+				break;
+			}
 			next.extensions = a->v.u32;
 			next.has_extensions = 1;
 			break;
@@ -550,6 +641,7 @@ static int child_add(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
 	c->spi_out = xc_ha_spi(get(m, XC_HA_A_OUTBOUND_SPI)->v.u32);
 	c->mode = 2;	/* charon's default when absent: tunnel */
 	c->added = now;
+	copy_add_kes(c->add_kes, &c->nadd_kes, m);
 	if (copy_name(c->config, get(m, XC_HA_A_CONFIG_NAME)->v.str, "CHILD_ADD: config name",
 		      why, whylen)) {
 		xc_child_free(c);
@@ -605,7 +697,8 @@ static int child_add(struct xc_store *s, const struct xc_ha_msg *m, int64_t now,
 	}
 	if (copy_blob(&c->nonce_i, m, XC_HA_A_NONCE_I) ||
 	    copy_blob(&c->nonce_r, m, XC_HA_A_NONCE_R) ||
-	    copy_blob(&c->secret, m, XC_HA_A_SECRET)) {
+	    copy_blob(&c->secret, m, XC_HA_A_SECRET) ||
+	    copy_blob(&c->add_secret, m, XC_HA_A_ADD_SECRET)) {
 		xc_child_free(c);
 		return say(why, whylen, "CHILD_ADD %08x: out of memory", spi_in);
 	}

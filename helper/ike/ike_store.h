@@ -38,6 +38,14 @@ struct xc_ident {
 #define XC_MAX_ADDRS	8	/* virtual IPs, MOBIKE peer addresses */
 #define XC_MAX_TS	16	/* traffic selectors per side */
 #define XC_NAME_LEN	128	/* charon's config names are shorter */
+#define XC_MAX_KEY_UPDATES	XC_HA_MAX_ADD_KES	/* IKE_INTERMEDIATE rounds */
+
+/* One key update of an IKE_SA (HA protocol 4+, strongSwan 6): the IKE_ADD
+ * charon sends after each IKE_INTERMEDIATE exchange of an additional key
+ * exchange (RFC 9370 2.2.2: SKEYSEED(n) = prf(SK_d(n-1), SK(n) | Ni | Nr)). */
+struct xc_key_update {
+	struct xc_blob secret, add_secret, nonce_i, nonce_r;
+};
 
 struct xc_child {
 	struct xc_child *next;
@@ -53,6 +61,10 @@ struct xc_child {
 	unsigned int nlocal_ts, nremote_ts;
 	struct xc_ha_ts local_ts[XC_MAX_TS], remote_ts[XC_MAX_TS];
 	int64_t added;			/* unix time the recorder saw it */
+	/* HA protocol 4+: additional key exchanges (RFC 9370) */
+	struct xc_blob add_secret;	/* their secrets, concatenated; may be empty */
+	uint16_t add_kes[XC_HA_MAX_ADD_KES];	/* method of ADDITIONAL_KEY_EXCHANGE_n+1 */
+	uint8_t nadd_kes;		/* slots used (0: none) */
 };
 
 struct xc_ike {
@@ -87,7 +99,23 @@ struct xc_ike {
 	uint8_t has_successor;
 	int64_t added;
 	int64_t updated_at;
+	/* HA protocol 4+ (strongSwan 6) */
+	uint8_t ha_version;		/* of the IKE_ADD that made it (0: unknown, read
+					 * from a record written before versions) */
+	struct xc_blob add_secret;	/* additional KE secrets of a rekey, concatenated */
+	uint16_t add_kes[XC_HA_MAX_ADD_KES];
+	uint8_t nadd_kes;
+	unsigned int nupdates;		/* IKE_INTERMEDIATE key updates, in order */
+	struct xc_key_update updates[XC_MAX_KEY_UPDATES];
+	/* protocol 5: charon's private conditions / extensions, bit 31 set */
+	uint32_t priv_conditions, priv_extensions;
+	uint8_t has_priv_conditions, has_priv_extensions;
 };
+
+/* Whether an IKE_SA or CHILD_SA holds material only HA protocol 4+ carries
+ * (additional key exchanges): 1 or 0. */
+int xc_ike_has_add_ke(const struct xc_ike *ike);
+int xc_child_has_add_ke(const struct xc_child *c);
 
 struct xc_store {
 	struct xc_ike *ikes;		/* newest first */

@@ -29,10 +29,12 @@ static const struct {
 	{ "takeover", cmd_takeover,
 	  "takeover --file PATH --listen ADDR --charon ADDR [--run CMD] [--no-activate]\n"
 	  "                           [--factor F] [--floor N] [--in-factor F] [--jump N]\n"
-	  "                           [--fifo PATH] [--segments N] [--timeout S]" },
+	  "                           [--fifo PATH] [--segments N] [--timeout S]\n"
+	  "                           [--ha-version 3|4|5|auto] [--charon-bin PATH]" },
 	{ "replay", cmd_replay,
 	  "replay --file PATH --listen ADDR --charon ADDR [--activate] [--fifo PATH]\n"
-	  "                           [--segments N] [--timeout S] [--no-kernel-check]" },
+	  "                           [--segments N] [--timeout S] [--no-kernel-check]\n"
+	  "                           [--ha-version 3|4|5|auto] [--charon-bin PATH]" },
 	{ "activate", cmd_activate,
 	  "activate --listen ADDR --charon ADDR [--fifo PATH] [--segments N] [--timeout S]" },
 	{ "parse", cmd_parse, "parse DATAGRAM-FILE... [--reveal-keys]" },

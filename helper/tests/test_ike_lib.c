@@ -171,11 +171,17 @@ static int is_bin(const struct dirent *d)
 
 unsigned int t_stream(uint8_t ***bufs, size_t **lens)
 {
+	return t_stream_dir(NULL, bufs, lens);
+}
+
+unsigned int t_stream_dir(const char *sub, uint8_t ***bufs, size_t **lens)
+{
 	struct dirent **names;
-	char path[1024], why[256];
+	char dir[512], path[1024], why[256];
 	int n, i, k = 0;
 
-	n = scandir(XC_IKE_VECTORS, &names, is_bin, by_name);
+	snprintf(dir, sizeof(dir), "%s%s%s", XC_IKE_VECTORS, sub ? "/" : "", sub ? sub : "");
+	n = scandir(dir, &names, is_bin, by_name);
 	if (n <= 0) {
 		*bufs = NULL;
 		*lens = NULL;
@@ -184,7 +190,7 @@ unsigned int t_stream(uint8_t ***bufs, size_t **lens)
 	*bufs = calloc((size_t)n, sizeof(**bufs));
 	*lens = calloc((size_t)n, sizeof(**lens));
 	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", XC_IKE_VECTORS, names[i]->d_name);
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
 		if (!xc_file_read(path, 1 << 16, &(*bufs)[k], &(*lens)[k], why, sizeof(why)))
 			k++;
 		else

@@ -36,6 +36,8 @@ int t_snapshot(const struct xc_store *s, uint8_t **data, size_t *len);
 /* The datagrams charon sent in the capture, in order
  * (ike_vectors/NNNNNN.bin); returns how many. */
 unsigned int t_stream(uint8_t ***bufs, size_t **lens);
+/* The same from a subdirectory of ike_vectors/ ("6.0.1", "6.1.0"). */
+unsigned int t_stream_dir(const char *sub, uint8_t ***bufs, size_t **lens);
 void t_stream_free(uint8_t **bufs, size_t *lens, unsigned int n);
 
 #endif

@@ -74,7 +74,8 @@ TEST(ike_wire_roundtrip_every_encoding)
 
 TEST(ike_wire_refuses_truncated_and_wrong_version)
 {
-	uint8_t one[1] = { 3 }, v2[2] = { 2, 1 }, v4[2] = { 4, 1 }, empty[2] = { 3, 10 };
+	uint8_t one[1] = { 3 }, v2[2] = { 2, 1 }, v6[2] = { 6, 1 }, v4[2] = { 4, 10 }, v5[2] = { 5, 10 };
+	uint8_t empty[2] = { 3, 10 };
 
 	EXPECT_EQ(parse(one, 0), -EINVAL);
 	EXPECT(strstr(why, "truncated") != NULL);
@@ -82,8 +83,13 @@ TEST(ike_wire_refuses_truncated_and_wrong_version)
 	EXPECT(strstr(why, "truncated: 1 bytes") != NULL);
 	EXPECT_EQ(parse(v2, 2), -EINVAL);
 	EXPECT(strstr(why, "protocol version 2") != NULL);
-	EXPECT_EQ(parse(v4, 2), -EINVAL);
-	EXPECT(strstr(why, "version 4") != NULL);
+	EXPECT_EQ(parse(v6, 2), -EINVAL);
+	EXPECT(strstr(why, "protocol version 6, only versions 3 to 5") != NULL);
+	/* strongSwan 6.0.1 and 6.0.2+ */
+	EXPECT_EQ(parse(v4, 2), 0);
+	EXPECT_EQ(m.version, 4);
+	EXPECT_EQ(parse(v5, 2), 0);
+	EXPECT_EQ(m.version, 5);
 	/* a STATUS with no segment is what charon sends when serving none */
 	EXPECT_EQ(parse(empty, 2), 0);
 	EXPECT_EQ(m.type, XC_HA_STATUS);
