@@ -117,6 +117,7 @@ struct hd {
 	struct xc_store store;		/* what we know of charon's IKE_SAs */
 	struct xc_store *resync;	/* standby: the state being resent */
 	int charon_active;		/* we activated its segments */
+	uint8_t ha_version;		/* the HA protocol version heard (0: none yet) */
 	/* kernel half */
 	struct xc_rate_table rates;
 	struct xfrmctx_ctx *last;	/* standby: the last snapshot (counters, rates) */

@@ -69,6 +69,11 @@ static void from_charon(struct hd *d, const uint8_t *buf, size_t n)
 		hd_log("dropped a datagram from charon (%zu bytes): %s", n, why);
 		return;
 	}
+	if (msg.version != d->ha_version) {
+		/* a resync speaks it too: charon drops other versions */
+		hd_log("charon speaks HA protocol version %u", msg.version);
+		d->ha_version = msg.version;
+	}
 	if (msg.type == XC_HA_SEGMENT_TAKE || msg.type == XC_HA_SEGMENT_DROP) {
 		hd_dbg(d, "charon: %s", xc_ha_msg_name(msg.type));
 		goto out;
@@ -161,6 +166,10 @@ void hd_ike_feed(struct hd *d, const uint8_t *p, size_t len)
 		hd_log("dropped a forwarded datagram: %s", why);
 		return;
 	}
+	if (msg.version != d->ha_version) {
+		hd_log("the peer's charon speaks HA protocol version %u", msg.version);
+		d->ha_version = msg.version;
+	}
 	skip = d->resync && known(d, &msg);
 	if (xc_store_apply(s, &msg, xc_wall(), why, sizeof(why)) < 0)
 		hd_log("our store refused the forwarded %s: %s", xc_ha_msg_name(msg.type), why);
@@ -194,7 +203,8 @@ int hd_ike_resync_send(struct hd *d)
 
 	if (hd_link_send(d, XC_FR_RESYNC_BEGIN, NULL, 0))
 		return -1;
-	if (d->conf.ike && xc_replay_build(&d->store, emit_frame, &e, &st, why, sizeof(why))) {
+	if (d->conf.ike && xc_replay_build_v(&d->store, d->ha_version ? d->ha_version : XC_HA_VERSION,
+					     emit_frame, &e, &st, why, sizeof(why))) {
 		hd_log("resync stopped: %s", why);
 		return -1;
 	}
@@ -219,7 +229,7 @@ static void send_delete(struct hd *d, uint8_t type, const struct xc_ha_ike_id *i
 {
 	static struct xc_ha_buf b;
 
-	xc_ha_begin(&b, type);
+	xc_ha_begin_v(&b, d->ha_version ? d->ha_version : XC_HA_VERSION, type);
 	xc_ha_put_ike_id(&b, XC_HA_A_IKE_ID, id);
 	if (type == XC_HA_CHILD_DELETE)
 		xc_ha_put_u32(&b, XC_HA_A_INBOUND_SPI, xc_ha_spi(spi));
@@ -237,9 +247,12 @@ void hd_ike_resync_end(struct hd *d)
 	if (!d->resync)
 		return;
 	for (c = d->store.children; c; c = c->next) {
+		const struct xc_ike *owner = xc_store_child_owner(&d->store, c);
+
 		if (xc_store_find_child(d->resync, c->spi_in))
 			continue;
-		send_delete(d, XC_HA_CHILD_DELETE, &c->keyed_by, c->spi_in);
+		/* charon finds the CHILD_SA through the IKE_SA that owns it now */
+		send_delete(d, XC_HA_CHILD_DELETE, owner ? &owner->id : &c->keyed_by, c->spi_in);
 		gone++;
 	}
 	for (ike = d->store.ikes; ike; ike = ike->next) {
