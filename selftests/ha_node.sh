@@ -137,6 +137,41 @@ check_eq "no DELETE reached the peer in the crash take-over and DPD" "$dels_befo
 check "A's CHILD_SA rekey with the peer succeeds after the crash" rekey gwA --child net
 step "crash taken over"
 
+# ---- 5. B returns under the Pacemaker agent (ocf:xfrm-ctx:xfrmctxd), the
+# address moves back as IPaddr2 would (before the promotion), the agent
+# promotes B and demotes A
+OCF=$XC_TOP/contrib/pacemaker/xfrmctxd
+ocf() {	# ocf NAME ACTION: the agent's exit status, as Pacemaker sees it
+	local n=$1
+	echo "# [${IKE_NS[$n]}] ocf:xfrm-ctx:xfrmctxd $2" >&2
+	OCF_RESKEY_control=$IKE_DIR/$n.sock OCF_RESKEY_config=$IKE_DIR/$n.conf \
+		OCF_RESKEY_xfrmctx=$XFRMCTX OCF_RESKEY_xfrmctxd=$XFRMCTXD \
+		OCF_RESKEY_pidfile=$IKE_DIR/$n.ocf.pid ip netns exec "${IKE_NS[$n]}" "$OCF" "$2"
+	echo $?
+}
+check_eq "OCF monitor on A (active): promoted" 8 "$(ocf gwA monitor)"
+ike_start gwB "$gwB"
+hd_conf gwB gwA 2 3	# the new charon's FIFO
+check_eq "OCF monitor on B before start: not running" 7 "$(ocf gwB monitor)"
+check_eq "OCF start on B" 0 "$(ocf gwB start)"
+on_exit "kill \$(cat $IKE_DIR/gwB.ocf.pid 2>/dev/null) 2>/dev/null"
+check_eq "OCF monitor on B: unpromoted" 0 "$(ocf gwB monitor)"
+slowwait 20 in_sync gwB
+check "B caught up as the standby" in_sync gwB
+t2=$(now_ms)
+ike_move_vip "$gwB" "$gwA"
+check_eq "OCF promote on B" 0 "$(ocf gwB promote)"
+check_eq "OCF demote on A" 0 "$(ocf gwA demote)"
+check_eq "OCF monitor: B promoted, A unpromoted" "8 0" "$(ocf gwB monitor) $(ocf gwA monitor)"
+check_eq "B took the tunnel back, planned" "active planned true" \
+	"$(hjson gwB | jq -r '[.role, .last_takeover.kind, .last_takeover.ok] | join(" ")')"
+slowwait 10 answered_after "$(now_ms)"
+check "B answers the peer's pings" answered_after "$t2"
+check_eq "the peer drops none of B's ESP" "replay 0 failed 0" "$(peer_fail)"
+check_eq "OCF stop on B" 0 "$(ocf gwB stop)"
+check_eq "OCF monitor on B after stop: not running" 7 "$(ocf gwB monitor)"
+step "Pacemaker agent"
+
 kill $pinger 2>/dev/null; wait $pinger 2>/dev/null
 kill $tcpd 2>/dev/null; wait $tcpd 2>/dev/null
 tcpdump -tt -n -r "$pcap" 2>/dev/null >"$IKE_DIR/pcap.txt"
