@@ -20,8 +20,12 @@
 # 2. Planned: `xfrmctx ha switchover` on A, the address moves to B.
 # 3. The peer and B rekey the CHILD_SA and the IKE_SA; A (now the standby)
 #    follows B's stream.
-# 4. Crash: B's charon and daemon are killed (kill -9), the address moves
-#    to A, A's daemon takes over with jumps from the last snapshot.
+# 4. Crash on an idle tunnel: B's charon and daemon are killed (kill -9)
+#    right after B answered the peer's DPD probe, the address moves to A;
+#    A takes over from the last snapshot (no inbound jump: the tunnel is
+#    idle) and answers the peer's next probe; then the pings resume and
+#    neither side drops a packet.
+# 5. B comes back under the Pacemaker agent and takes the tunnel back.
 # After each: the peer's IKE_SA unchanged (no IKE_SA_INIT on the wire),
 # 0 replay and 0 integrity failures on the peer's SAs, no (SPI, sequence
 # number) sent twice, the pings go on, DPD keeps the tunnel.
@@ -113,25 +117,46 @@ check_eq "A's charon holds the rekeyed IKE_SA passive" "PASSIVE $spis_peer" "$(i
 sleep 3
 step "rekeyed"
 
-# ---- 4. crash of B
+# ---- 4. crash of B on an idle tunnel, right after B answered a DPD probe
+kill $pinger 2>/dev/null; wait $pinger 2>/dev/null
+dpd_answers() { grep -c 'parsed INFORMATIONAL response' "$IKE_DIR/peer/charon.log"; }
+dpd_after() { [ "$(dpd_answers)" -gt "$1" ]; }
+sleep 3	# idle: the snapshots' current rates go to 0
+n0=$(dpd_answers)
+slowwait 15 dpd_after "$n0" || fail "the peer sent no DPD probe that B answered"
 t1=$(now_ms)
 kill -9 "${HD_PID[gwB]}" "${IKE_PID[gwB]}"
 wait "${HD_PID[gwB]}" "${IKE_PID[gwB]}" 2>/dev/null
 unset "HD_PID[gwB]" "IKE_PID[gwB]"
+n1=$(dpd_answers)
+log "B killed right after it answered DPD probe $(grep 'parsed INFORMATIONAL response' "$IKE_DIR/peer/charon.log" | tail -n 1 | sed 's/.*response \([0-9]*\).*/\1/')"
 run - ip -n "$gwB" addr del "$IKE_VIP/32" dev eth0
 ike_move_vip "$gwA" ""
 slowwait 10 sh -c "$XFRMCTX -j ha status control $IKE_DIR/gwA.sock | jq -e '.role == \"active\"' >/dev/null"
 check_eq "A took over after the crash" "active crash true" \
 	"$(hjson gwA | jq -r '[.role, .last_takeover.kind, .last_takeover.ok] | join(" ")')"
 hjson gwA | jq -c .last_takeover | sed 's/^/#   /'
+check_eq "an idle tunnel: no inbound jump" 0 "$(hjson gwA | jq -r .last_takeover.in_jump)"
+slowwait 15 dpd_after "$n1"
+check "A answers the peer's next DPD probe (the message ID B had answered is known)" dpd_after "$n1"
+# a probe sent while no node held the address is retransmitted and then
+# answered by A: the same request, not a new IKE_SA
+log "requests the peer retransmitted after the crash:" \
+    "$(awk -v t="$t1" '$1 * 1000 >= t && /retransmit/' "$IKE_DIR/peer/charon.log" | wc -l)"
+no_giving_up() { ! grep -q 'giving up after' "$IKE_DIR/peer/charon.log"; }
+check "the peer never gave up on a request" no_giving_up
+ip netns exec "$peer" ping -D -O -i 0.05 -W 1 -I 192.168.1.1 192.168.2.1 >>"$IKE_DIR/ping.log" 2>&1 &
+pinger=$!
 slowwait 10 answered_after "$(now_ms)"
 check "A answers the peer's pings after the crash" answered_after "$t1"
 check_eq "A's charon holds the IKE_SA, established" "ESTABLISHED $spis_peer" "$(ike_sa_main gwA)"
 check_eq "the peer drops none of A's ESP" "replay 0 failed 0" "$(peer_fail)"
+a_drops=$(ip -n "$gwA" -s xfrm state list dst "$IKE_VIP" proto esp |
+	sed -n 's/.*replay \([0-9]*\) failed \([0-9]*\).*/\1 \2/p' |
+	awk '{ r += $1; f += $2 } END { printf "replay %d failed %d\n", r, f }')
+check_eq "A drops none of the peer's packets after the idle crash" "replay 0 failed 0" "$a_drops"
 dels_before=$(peer_deletes)
-log "crash: longest stretch without an answered ping $(gap_after "$t1") ms"
-# DPD: the peer probes every 2 s; A must answer, with the message IDs B used
-sleep 7
+sleep 5
 check_eq "the peer's IKE_SA survives its DPD probes" "ESTABLISHED $spis_peer" "$(ike_sa_main peer)"
 check_eq "no DELETE reached the peer in the crash take-over and DPD" "$dels_before" "$(peer_deletes)"
 check "A's CHILD_SA rekey with the peer succeeds after the crash" rekey gwA --child net
