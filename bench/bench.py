@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """The benchmark suite of xfrm-ctx, inside the VM (bench/run starts it):
 
-    bench/bench.py [--sizes 1,100,1000,10000,100000] [--parts bulk,gap,datapath,trace,freeze]
+    bench/bench.py [--sizes 1,100,1000,10000,100000] [--parts bulk,gap,datapath,trace,freeze,tunnel]
 
 Prints progress as "# ..." lines and results as "BENCH {json}" lines.
 """
@@ -42,6 +42,9 @@ def main():
         if "gap" in parts:
             import gap
             gap.run(t)
+        if "tunnel" in parts:
+            import tunnel
+            tunnel.run(t)
         if "datapath" in parts:
             import datapath
             datapath.run(t)

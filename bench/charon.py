@@ -78,7 +78,18 @@ def vici_reply(s):
 
 
 # --- daemons -------------------------------------------------------------------
-def conf(d, local, remote, lid, rid, lts, rts):
+HA_BLOCK = """ha {
+			load = yes
+			local = 127.0.0.1
+			remote = 127.0.0.2
+			monitor = no
+			resync = no
+			segment_count = 1
+		}"""
+
+
+def conf(d, local, remote, lid, rid, lts, rts, ha=False):
+    """ha: the ha plugin streams to a local xfrmctxd (bench/tunnel.py)."""
     os.makedirs(d, exist_ok=True)
     with open(f"{d}/strongswan.conf", "w") as f:
         f.write(f"""charon {{
@@ -97,9 +108,7 @@ def conf(d, local, remote, lid, rid, lts, rts):
 		vici {{
 			socket = unix://{d}/charon.vici
 		}}
-		ha {{
-			load = no
-		}}
+		{HA_BLOCK if ha else "ha { load = no }"}
 	}}
 }}
 """)
