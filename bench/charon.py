@@ -85,6 +85,9 @@ HA_BLOCK = """ha {
 			monitor = no
 			resync = no
 			segment_count = 1
+		}
+		kernel-netlink {
+			roam_events = no
 		}"""
 
 

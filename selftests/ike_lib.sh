@@ -112,6 +112,11 @@ ike_conf() {
 			resync = $4
 			segment_count = 1
 			${5:+secret = $5}
+		}
+		# the tunnel address comes and goes with the active role: charon
+		# must not roam (MOBIKE) to another address when it leaves
+		kernel-netlink {
+			roam_events = no
 		}"
 	fi
 	cat > "$d/strongswan.conf" <<EOF

@@ -214,6 +214,11 @@ fail:
 
 int hd_become_standby(struct hd *d, int ask_take, const char *why, char *out, size_t outlen)
 {
+	/* With the address gone, nothing from the peer reaches this charon:
+	 * the SAs go first (the new node waits for them), charon after. With
+	 * the address still here, charon first, so that it answers nothing the
+	 * standby would not know about. */
+	int sas_first = d->conf.address[0] && !d->address_here;
 	char err[256];
 	int64_t t0 = hd_now();
 	int rc;
@@ -223,9 +228,12 @@ int hd_become_standby(struct hd *d, int ask_take, const char *why, char *out, si
 		return 0;
 	}
 	hd_log("handing the tunnels over (%s)", why);
-	if (d->conf.ike && hd_ike_deactivate(d))
+	if (!sas_first && d->conf.ike && hd_ike_deactivate(d))
 		hd_log("charon did not confirm that its segments are passive");
 	rc = hd_kernel_freeze_local(d, err, sizeof(err));
+	/* until charon confirms, what it says is still forwarded */
+	if (sas_first && d->conf.ike && hd_ike_deactivate(d))
+		hd_log("charon did not confirm that its segments are passive");
 	d->role = HD_STANDBY;
 	d->in_sync = 0;
 	if (rc) {
