@@ -21,6 +21,7 @@ TOP   := $(abspath .)
 BUILD := $(TOP)/build
 KVER  ?= 6.1
 LINES := 6.1 6.12
+ALL_LINES := 6.1 6.12 6.12-trixie 7.x
 ABI    = $(shell bash -c '. $(TOP)/scripts/kernels.sh && xc_resolve $(KVER)')
 KDIR   = /usr/src/linux-headers-$(ABI)
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
@@ -31,14 +32,22 @@ deps:
 	@scripts/setup-deps --quiet
 
 # The module is built out of the source tree, one directory per kernel, so
-# both kernels' objects can coexist.
+# every kernel's objects can coexist. Kernels of trixie (6.12-trixie, 7.x)
+# need its compiler and glibc: they are built inside the trixie root
+# (scripts/trixie-root), which sees this tree at the same path.
 modules:
 	@abi="$(ABI)"; [ -n "$$abi" ] || { echo "unknown kernel '$(KVER)'; run scripts/setup-deps" >&2; exit 1; }; \
-	[ -d "$(KDIR)" ] || { echo "no headers for $$abi in $(KDIR); run scripts/setup-deps" >&2; exit 1; }; \
+	inroot=$$(bash -c '. $(TOP)/scripts/kernels.sh && xc_in_root "$$1" && echo $(TOP)/scripts/trixie-root run' - "$$abi"); \
+	if [ -z "$$inroot" ] && [ ! -d "$(KDIR)" ]; then echo "no headers for $$abi in $(KDIR); run scripts/setup-deps" >&2; exit 1; fi; \
 	out=$(BUILD)/kmod/$$abi; mkdir -p $$out; \
 	for f in $(KMOD_SRCS); do ln -sf $(TOP)/$$f $$out/; done; \
-	$(MAKE) -s -C $(KDIR) M=$$out XC_UAPI=$(TOP) CONFIG_XFRM_CTX=m W=1 \
-		KCFLAGS=-Werror modules
+	if [ -n "$$inroot" ]; then \
+		$$inroot make -j2 -s -C $(KDIR) M=$$out XC_UAPI=$(TOP) CONFIG_XFRM_CTX=m W=1 \
+			KCFLAGS=-Werror modules; \
+	else \
+		$(MAKE) -s -C $(KDIR) M=$$out XC_UAPI=$(TOP) CONFIG_XFRM_CTX=m W=1 \
+			KCFLAGS=-Werror modules; \
+	fi
 
 helper:
 	@$(MAKE) -s -C helper TOP=$(TOP)
