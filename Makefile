@@ -2,12 +2,13 @@
 #
 # xfrm-ctx. The two commands of the README:
 #   make demo    boot the VM, hand a live tunnel from gateway A to gateway B
-#   make check   host unit tests, then the VM selftests on both kernels
+#   make check   host unit tests, then the VM selftests on kernels 6.1 and 6.12
+#   make check-all  the same on every kernel line (6.12-trixie and 7.x too)
 # Both install what they need first (scripts/setup-deps, idempotent).
 #
 # Other targets:
 #   make [all]            module for KVER (default 6.1) and the helper
-#   make modules KVER=6.12|<abi>
+#   make modules KVER=6.12|6.12-trixie|7.x|<abi>
 #   make helper           libxfrmctx and xfrmctx
 #   make vm KVER=.. CMD=..  a shell command in the VM (default: the selftests)
 #   make regen            regenerate uapi and policy code from the YAML spec
@@ -20,8 +21,7 @@
 TOP   := $(abspath .)
 BUILD := $(TOP)/build
 KVER  ?= 6.1
-LINES := 6.1 6.12
-ALL_LINES := 6.1 6.12 6.12-trixie 7.x
+LINES := $(shell bash -c '. $(TOP)/scripts/kernels.sh && echo $$XC_LINES')
 ABI    = $(shell bash -c '. $(TOP)/scripts/kernels.sh && xc_resolve $(KVER)')
 KDIR   = /usr/src/linux-headers-$(ABI)
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
@@ -64,6 +64,11 @@ vm: modules helper
 check: deps
 	@scripts/check
 
+# Every kernel line, trixie's included (built in the trixie root).
+check-all:
+	@scripts/setup-deps --quiet --all
+	@scripts/check --all
+
 demo: deps
 	@selftests/vm/run --kernel $(KVER) selftests/demo.sh
 
@@ -100,4 +105,4 @@ soak: deps
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/helper $(BUILD)/vm $(BUILD)/fuzz $(BUILD)/bench
 
-.PHONY: all deps modules helper unit check-spec vm check demo regen clean install bench fuzz fuzz-regress soak
+.PHONY: all deps modules helper unit check-spec vm check check-all demo regen clean install bench fuzz fuzz-regress soak
