@@ -36,9 +36,9 @@ deps:
 # need its compiler and glibc: they are built inside the trixie root
 # (scripts/trixie-root), which sees this tree at the same path.
 modules:
-	@abi="$(ABI)"; [ -n "$$abi" ] || { echo "unknown kernel '$(KVER)'; run scripts/setup-deps" >&2; exit 1; }; \
+	@abi="$(ABI)"; [ -n "$$abi" ] || { echo "unknown kernel '$(KVER)'; run scripts/setup-deps --kernels $(KVER)" >&2; exit 1; }; \
 	inroot=$$(bash -c '. $(TOP)/scripts/kernels.sh && xc_in_root "$$1" && echo $(TOP)/scripts/trixie-root run' - "$$abi"); \
-	if [ -z "$$inroot" ] && [ ! -d "$(KDIR)" ]; then echo "no headers for $$abi in $(KDIR); run scripts/setup-deps" >&2; exit 1; fi; \
+	if [ -z "$$inroot" ] && [ ! -d "$(KDIR)" ]; then echo "no headers for $$abi in $(KDIR); run scripts/setup-deps --kernels $(KVER)" >&2; exit 1; fi; \
 	out=$(BUILD)/kmod/$$abi; mkdir -p $$out; \
 	for f in $(KMOD_SRCS); do ln -sf $(TOP)/$$f $$out/; done; \
 	if [ -n "$$inroot" ]; then \
