@@ -2,12 +2,13 @@
 #
 # xfrm-ctx. The two commands of the README:
 #   make demo    boot the VM, hand a live tunnel from gateway A to gateway B
-#   make check   host unit tests, then the VM selftests on both kernels
+#   make check   host unit tests, then the VM selftests on kernels 6.1 and 6.12
+#   make check-all  the same on every kernel line (6.12-trixie and 7.x too)
 # Both install what they need first (scripts/setup-deps, idempotent).
 #
 # Other targets:
 #   make [all]            module for KVER (default 6.1) and the helper
-#   make modules KVER=6.12|<abi>
+#   make modules KVER=6.12|6.12-trixie|7.x|<abi>
 #   make helper           libxfrmctx and xfrmctx
 #   make vm KVER=.. CMD=..  a shell command in the VM (default: the selftests)
 #   make regen            regenerate uapi and policy code from the YAML spec
@@ -20,7 +21,7 @@
 TOP   := $(abspath .)
 BUILD := $(TOP)/build
 KVER  ?= 6.1
-LINES := 6.1 6.12
+LINES := $(shell bash -c '. $(TOP)/scripts/kernels.sh && echo $$XC_LINES')
 ABI    = $(shell bash -c '. $(TOP)/scripts/kernels.sh && xc_resolve $(KVER)')
 KDIR   = /usr/src/linux-headers-$(ABI)
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
@@ -31,14 +32,22 @@ deps:
 	@scripts/setup-deps --quiet
 
 # The module is built out of the source tree, one directory per kernel, so
-# both kernels' objects can coexist.
+# every kernel's objects can coexist. Kernels of trixie (6.12-trixie, 7.x)
+# need its compiler and glibc: they are built inside the trixie root
+# (scripts/trixie-root), which sees this tree at the same path.
 modules:
-	@abi="$(ABI)"; [ -n "$$abi" ] || { echo "unknown kernel '$(KVER)'; run scripts/setup-deps" >&2; exit 1; }; \
-	[ -d "$(KDIR)" ] || { echo "no headers for $$abi in $(KDIR); run scripts/setup-deps" >&2; exit 1; }; \
+	@abi="$(ABI)"; [ -n "$$abi" ] || { echo "unknown kernel '$(KVER)'; run scripts/setup-deps --kernels $(KVER)" >&2; exit 1; }; \
+	inroot=$$(bash -c '. $(TOP)/scripts/kernels.sh && xc_in_root "$$1" && echo $(TOP)/scripts/trixie-root run' - "$$abi"); \
+	if [ -z "$$inroot" ] && [ ! -d "$(KDIR)" ]; then echo "no headers for $$abi in $(KDIR); run scripts/setup-deps --kernels $(KVER)" >&2; exit 1; fi; \
 	out=$(BUILD)/kmod/$$abi; mkdir -p $$out; \
 	for f in $(KMOD_SRCS); do ln -sf $(TOP)/$$f $$out/; done; \
-	$(MAKE) -s -C $(KDIR) M=$$out XC_UAPI=$(TOP) CONFIG_XFRM_CTX=m W=1 \
-		KCFLAGS=-Werror modules
+	if [ -n "$$inroot" ]; then \
+		$$inroot make -j2 -s -C $(KDIR) M=$$out XC_UAPI=$(TOP) CONFIG_XFRM_CTX=m W=1 \
+			KCFLAGS=-Werror modules; \
+	else \
+		$(MAKE) -s -C $(KDIR) M=$$out XC_UAPI=$(TOP) CONFIG_XFRM_CTX=m W=1 \
+			KCFLAGS=-Werror modules; \
+	fi
 
 helper:
 	@$(MAKE) -s -C helper TOP=$(TOP)
@@ -54,6 +63,11 @@ vm: modules helper
 
 check: deps
 	@scripts/check
+
+# Every kernel line, trixie's included (built in the trixie root).
+check-all:
+	@scripts/setup-deps --quiet --all
+	@scripts/check --all
 
 demo: deps
 	@selftests/vm/run --kernel $(KVER) selftests/demo.sh
@@ -91,4 +105,4 @@ soak: deps
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/helper $(BUILD)/vm $(BUILD)/fuzz $(BUILD)/bench
 
-.PHONY: all deps modules helper unit check-spec vm check demo regen clean install bench fuzz fuzz-regress soak
+.PHONY: all deps modules helper unit check-spec vm check check-all demo regen clean install bench fuzz fuzz-regress soak

@@ -678,7 +678,7 @@ struct xfrm_state *xc_build_state(struct net *net, const struct nlattr *nest,
 	if (err)
 		goto fail;
 
-	err = __xfrm_init_state(x, true, false, extack);
+	err = xc_init_state(x, extack);
 	if (err) {
 		const char *alg = x->aead ? x->aead->alg_name :
 				  x->ealg ? x->ealg->alg_name :

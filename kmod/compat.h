@@ -9,8 +9,11 @@
 
 #ifdef __KERNEL__
 
+#include <linux/cpumask.h>
 #include <linux/netlink.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
+#include <net/ip.h>
 #include <net/xfrm.h>
 #include <uapi/linux/xfrm_ctx.h>
 
@@ -84,6 +87,76 @@ static inline void xc_state_set_nat_keepalive(struct xfrm_state *x, u32 s)
 static inline u32 xc_state_nat_keepalive(const struct xfrm_state *x) { return 0; }
 static inline void xc_state_set_nat_keepalive(struct xfrm_state *x, u32 s) { }
 #endif
+
+/*
+ * Initialise a state built by hand, replay window included. Later kernels
+ * (7.x) dropped __xfrm_init_state()'s replay and offload arguments: the
+ * caller initialises the replay state itself, and offload is set up when a
+ * device is attached (we never attach one here).
+ */
+static inline int xc_init_state(struct xfrm_state *x, struct netlink_ext_ack *extack)
+{
+#ifdef XC_HAVE_INIT_STATE_REPLAY_ARG
+	return __xfrm_init_state(x, true, false, extack);
+#else
+	int err = __xfrm_init_state(x, extack);
+
+	return err ?: xfrm_init_replay(x, extack);
+#endif
+}
+
+/*
+ * The reqid an XFRM_MSG_MIGRATE entry selects SAs by (0: any). Since the
+ * XFRM_MSG_MIGRATE_STATE series (7.2) an entry carries the old and the new
+ * one.
+ */
+static inline u32 xc_migrate_reqid(const struct xfrm_migrate *m)
+{
+#ifdef XC_HAVE_MIGRATE_OLD_REQID
+	return m->old_reqid;
+#else
+	return m->reqid;
+#endif
+}
+
+/*
+ * Sum of one per-CPU SNMP counter. snmp_fold_field() is no longer exported
+ * by some kernels (7.x); snmp_get_cpu_field() is inline in all of them.
+ */
+static inline unsigned long xc_snmp_fold(void __percpu *mib, int offt)
+{
+#ifdef XC_HAVE_SNMP_FOLD_FIELD
+	return snmp_fold_field(mib, offt);
+#else
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += snmp_get_cpu_field(mib, cpu, offt);
+	return sum;
+#endif
+}
+
+/*
+ * Workqueues: kernels with WQ_PERCPU warn about a workqueue allocated with
+ * neither WQ_PERCPU nor WQ_UNBOUND, and deprecate system_wq (a warning on
+ * first use) for system_percpu_wq. Before, per-CPU was what saying nothing
+ * meant. Debian backported both, separately, into 6.12.y.
+ */
+#ifdef XC_HAVE_WQ_PERCPU
+#define XC_WQ_PERCPU		WQ_PERCPU
+#else
+#define XC_WQ_PERCPU		0
+#endif
+
+static inline struct workqueue_struct *xc_system_wq(void)
+{
+#ifdef XC_HAVE_SYSTEM_PERCPU_WQ
+	return system_percpu_wq;
+#else
+	return system_wq;
+#endif
+}
 
 #endif /* __KERNEL__ */
 #endif /* _XFRM_CTX_COMPAT_H */

@@ -41,10 +41,10 @@ struct xc_frozen *xc_frozen_find(struct xc_net *xn, const struct xfrm_state *x)
 static void xc_mib_read(struct net *net, u64 *in, u64 *out)
 {
 #ifdef CONFIG_XFRM_STATISTICS
-	*in = snmp_fold_field(net->mib.xfrm_statistics, LINUX_MIB_XFRMINSTATEINVALID);
-	*out = snmp_fold_field(net->mib.xfrm_statistics, LINUX_MIB_XFRMOUTNOSTATES) +
-	       snmp_fold_field(net->mib.xfrm_statistics, LINUX_MIB_XFRMOUTPOLERROR) +
-	       snmp_fold_field(net->mib.xfrm_statistics, LINUX_MIB_XFRMOUTSTATEINVALID);
+	*in = xc_snmp_fold(net->mib.xfrm_statistics, LINUX_MIB_XFRMINSTATEINVALID);
+	*out = xc_snmp_fold(net->mib.xfrm_statistics, LINUX_MIB_XFRMOUTNOSTATES) +
+	       xc_snmp_fold(net->mib.xfrm_statistics, LINUX_MIB_XFRMOUTPOLERROR) +
+	       xc_snmp_fold(net->mib.xfrm_statistics, LINUX_MIB_XFRMOUTSTATEINVALID);
 #else
 	*in = 0;
 	*out = 0;
@@ -237,7 +237,7 @@ void xc_lease_rearm(struct xc_net *xn)
 		cancel_delayed_work(&xn->lease_work);
 		return;
 	}
-	mod_delayed_work(system_wq, &xn->lease_work,
+	mod_delayed_work(xc_system_wq(), &xn->lease_work,
 			 time_after(first, jiffies) ? first - jiffies : 0);
 }
 

@@ -61,7 +61,7 @@ static int xc_km_notify(struct xfrm_state *x, const struct km_event *c)
 static bool xc_migrate_match(const struct xfrm_state *x, const struct xfrm_migrate *mp)
 {
 	return mp->proto == x->id.proto && mp->mode == x->props.mode &&
-	       (!mp->reqid || mp->reqid == x->props.reqid) &&
+	       (!xc_migrate_reqid(mp) || xc_migrate_reqid(mp) == x->props.reqid) &&
 	       mp->old_family == x->props.family &&
 	       xfrm_addr_equal(&x->id.daddr, &mp->old_daddr, mp->old_family) &&
 	       xfrm_addr_equal(&x->props.saddr, &mp->old_saddr, mp->old_family);
@@ -163,7 +163,7 @@ static struct xfrm_mgr xc_km = {
 
 int xc_km_register(void)
 {
-	xc_km_wq = alloc_workqueue("xfrm_ctx_km", 0, 0);
+	xc_km_wq = alloc_workqueue("xfrm_ctx_km", XC_WQ_PERCPU, 0);
 	if (!xc_km_wq)
 		return -ENOMEM;
 	xfrm_register_km(&xc_km);
