@@ -336,6 +336,8 @@ struct xfrmctx_frozen {
 	uint64_t frozen_ms;
 	uint64_t drops_in, drops_out;
 	uint8_t staged, has_reqid, has_drops;
+	uint8_t exported;	/* exported while frozen: only a thaw or release
+				 * ends its freeze (not its lease) */
 };
 
 /* Call cb for every frozen SA t names (NULL or empty: all). A non-zero
