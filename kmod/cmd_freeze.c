@@ -4,6 +4,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
+#include <linux/security.h>
 #include <net/genetlink.h>
 
 #include "netlink-gen.h"
@@ -164,6 +165,18 @@ static int xc_unfreeze_doit(struct genl_info *info, u8 cmd)
 					       cmd == XFRM_CTX_CMD_RELEASE ?
 					       "; only frozen SAs are released" : "");
 			err = -ENOENT;
+			goto out;
+		}
+	}
+	/* What `ip xfrm state delete` asks the LSM, for every SA before any goes. */
+	for (i = 0; cmd == XFRM_CTX_CMD_RELEASE && i < t.n; i++) {
+		if (!xc_frozen_find(xn, t.x[i]))
+			continue;
+		err = security_xfrm_state_delete(t.x[i]);
+		if (err) {
+			NL_SET_ERR_MSG_FMT_MOD(info->extack,
+					       "SA 0x%08x: the security module refuses its deletion",
+					       ntohl(t.x[i]->id.spi));
 			goto out;
 		}
 	}

@@ -115,6 +115,21 @@ static int xc_check_live(const struct xc_import *imp, unsigned int n, u64 out_ju
 	return 0;
 }
 
+/*
+ * Tell key managers (XFRM_MSG_NEWSA, XFRM_MSG_DELSA) and the audit log, as
+ * XFRM netlink does for an SA it adds or deletes.
+ */
+static void xc_announce(struct xfrm_state *x, bool add)
+{
+	struct km_event c = { .event = add ? XFRM_MSG_NEWSA : XFRM_MSG_DELSA };
+
+	if (add)
+		xfrm_audit_state_add(x, 1, true);
+	else
+		xfrm_audit_state_delete(x, 1, true);
+	km_state_notify(x, &c);
+}
+
 static int xc_import_check(struct net *net, struct xc_import *imp, unsigned int n,
 			   bool replace, struct netlink_ext_ack *extack)
 {
@@ -254,12 +269,14 @@ int xfrm_ctx_nl_import_doit(struct sk_buff *skb, struct genl_info *info)
 			continue;
 		if (xc_frozen_find(xn, old))
 			xc_release(xn, old, NULL);
-		else
-			xfrm_state_delete(old);
+		else if (!xfrm_state_delete(old))
+			xc_announce(old, false);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		xc_announce(imp[i].x, true);
 		xc_event(xn, XFRM_CTX_EV_IMPORTED, imp[i].x,
 			 staged ? xc_frozen_find(xn, imp[i].x) : NULL);
+	}
 	if (staged)
 		xc_lease_rearm(xn);
 unlock:

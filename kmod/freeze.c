@@ -182,12 +182,15 @@ int xc_thaw(struct xc_net *xn, struct xfrm_state *x, u32 event,
  * Remove a frozen SA after a completed hand-over. xfrm_state_delete() sends
  * no message to key managers: the IKE daemon is not told, so it cannot send
  * a DELETE to the peer; it learns of the loss only when it next queries or
- * deletes the SA itself.
+ * deletes the SA itself. The audit log records the deletion, as for
+ * `ip xfrm state delete`. The caller asked the LSM (labelled SAs are never
+ * frozen, see xc_check_exportable()).
  */
 int xc_release(struct xc_net *xn, struct xfrm_state *x,
 	       struct netlink_ext_ack *extack)
 {
 	struct xc_frozen *f;
+	int err;
 
 	lockdep_assert_held(&xn->lock);
 	f = xc_frozen_find(xn, x);
@@ -197,7 +200,8 @@ int xc_release(struct xc_net *xn, struct xfrm_state *x,
 				       ntohl(x->id.spi));
 		return -ENOENT;
 	}
-	xfrm_state_delete(x);
+	err = xfrm_state_delete(x);
+	xfrm_audit_state_delete(x, err ? 0 : 1, true);
 	xc_event(xn, XFRM_CTX_EV_RELEASED, x, f);
 	xc_frozen_free(xn, f);
 	return 0;

@@ -21,6 +21,9 @@ traffic again unless someone thaws it on purpose. One case per finding:
   F8  update may not change the IV salt of a live SA that has sent
       packets (seqiv reads it without x->lock); frozen, staged or never
       used SAs take it.
+  F9  import tells key managers what XFRM netlink would (XFRM_MSG_NEWSA
+      for each SA, XFRM_MSG_DELSA for one it replaces); release still
+      tells them nothing (see Documentation/xfrm_ctx.rst).
 """
 import copy
 import os
@@ -42,7 +45,7 @@ EVENTS = {1: "frozen", 2: "thawed", 3: "lease-expired", 4: "imported", 5: "relea
           11: "unload-deleted"}
 K20 = "0x00112233445566778899aabbccddeeff01020304"
 GCM = f"aead rfc4106(gcm(aes)) {K20} 128"
-XFRM_MSG_DELSA = 0x11
+XFRM_MSG_NEWSA, XFRM_MSG_DELSA = 0x10, 0x11
 
 
 def wait_until(what, fn, timeout=10):
@@ -73,13 +76,15 @@ def id4(daddr, spi, proto=50):
 
 def capture(t, ns, dev, name):
     pcap = f"/tmp/failclosed-{name}.pcap"
-    cap = bg(ns, f"tcpdump -i {dev} -U -s 256 -w {pcap} esp")
+    # --immediate-mode: nothing waits in the capture ring when tcpdump stops
+    cap = bg(ns, f"tcpdump -i {dev} --immediate-mode -U -s 256 -w {pcap} esp")
     wait_until("tcpdump", lambda: os.path.exists(pcap) and os.path.getsize(pcap) >= 24)
     t.on_exit(lambda: cap.poll() is None and cap.kill())
     return cap, pcap
 
 
 def stop(cap):
+    time.sleep(0.5)	# the last packets reach the capture
     os.kill(cap.pid, signal.SIGINT)
     cap.wait()
 
@@ -334,10 +339,50 @@ def salt_update(t):
          t.xc(s, "update", {"sa": [isnap]})["count"])
 
 
+def sa_messages(sk):
+    """(type, spi) of the XFRM_MSG_NEWSA / DELSA messages queued on sk."""
+    out = []
+    try:
+        while True:
+            data = sk.recv(1 << 16)
+            off = 0
+            while off + 16 <= len(data):
+                mlen, mtype = struct.unpack_from("=IH", data, off)
+                if mtype == XFRM_MSG_DELSA:	# xfrm_usersa_id: daddr, spi
+                    out.append(("del", struct.unpack_from("!I", data, off + 16 + 16)[0]))
+                elif mtype == XFRM_MSG_NEWSA:	# xfrm_usersa_info: sel, id (daddr, spi)
+                    out.append(("new", struct.unpack_from("!I", data, off + 16 + 56 + 16)[0]))
+                off += (mlen + 3) & ~3
+    except BlockingIOError:
+        pass
+    return out
+
+
+def announce(t):
+    """F9: import is announced to key managers; release is not."""
+    ksft.log("=== F9: what key managers hear of import, replace and release")
+    k, = t.setup_ns("K")
+    t.ip_batch(k, [f"xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x801 mode tunnel "
+                   f"reqid 9 {GCM}"])
+    snap = t.xc(k, "export", {"sa-id": id4("10.0.0.2", 0x801)})["sa"][0]
+    km = xcnl.netns_socket(k, socket.AF_NETLINK, socket.SOCK_RAW, 6)
+    km.bind((0, 4))	# XFRMNLGRP_SA
+    km.setblocking(False)
+    t.xc(k, "import", {"sa": [dict(snap, spi=0x802)], "out-jump": 10})
+    t.eq("F9: an import sends XFRM_MSG_NEWSA", [("new", 0x802)], sa_messages(km))
+    t.xc(k, "import", {"sa": [snap], "out-jump": 10, "flags": "replace"})
+    t.eq("F9: a replacing import sends DELSA for the old SA, NEWSA for the new",
+         [("del", 0x801), ("new", 0x801)], sa_messages(km))
+    t.xc(k, "freeze", {"sa-id": id4("10.0.0.2", 0x802)})
+    t.xc(k, "release", {"sa-id": id4("10.0.0.2", 0x802)})
+    time.sleep(0.2)
+    t.eq("release sends nothing to key managers", [], sa_messages(km))
+
+
 def test(t):
     # Each case on its own: one that breaks does not hide the others.
     for case in (unload, live_import, renew_partial, dump_vanish, mode_refused, salt_update,
-                 handover_lease):
+                 announce, handover_lease):
         try:
             case(t)
         except Exception as e:  # noqa: BLE001
