@@ -85,7 +85,7 @@ x export-freeze do export '{{"sa-id": {{"family": 2, "daddr": "0a000002", "spi":
 x export-dump-freeze dump export '{{"flags": "freeze"}}'
 x export do export "$id"
 x list dump list-frozen
-x state ip xfrm state
+x start-msg dump export '{{"flags": "staged"}}'
 """
 
 
@@ -107,8 +107,12 @@ def userns_freeze(t):
          "F6: freeze is refused (EPERM) to root of a user namespace", parts.get("freeze", "").strip())
     t.ok("error: EPERM: xfrm_ctx: " + need in parts.get("export-freeze", ""),
          "F6: export with freeze is refused, with a message", parts.get("export-freeze", "").strip())
-    t.ok("error: EPERM: xfrm_ctx: " + need in parts.get("export-dump-freeze", ""),
-         "F6: an export dump with freeze is refused, with a message",
+    # 6.1 sends no extack message for a refused dump start (any refusal)
+    start_msgs = "do not apply to export" in parts.get("start-msg", "")
+    t.ok(("error: EPERM: xfrm_ctx: " + need if start_msgs else "error: EPERM")
+         in parts.get("export-dump-freeze", ""),
+         "F6: an export dump with freeze is refused" + (", with a message" if start_msgs else
+                                                        " (this kernel carries no message from a dump's start)"),
          parts.get("export-dump-freeze", "").strip())
     t.ok("rc=0" in parts.get("export", "") and '"spi": 1792' in parts.get("export", ""),
          "export without freeze still works there", parts.get("export", "").strip()[:200])
