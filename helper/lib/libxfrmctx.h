@@ -314,8 +314,9 @@ int xfrmctx_export(struct xfrmctx *h, const struct xfrmctx_target *t,
 struct xfrmctx_import_opts {
 	uint64_t out_jump;	/* added to the outbound sequence number */
 	uint64_t in_jump;	/* the replay window moves ahead this much */
-	uint32_t flags;		/* import: XFRM_CTX_F_STAGED, XFRM_CTX_F_REPLACE;
-				 * update: XFRM_CTX_F_THAW */
+	uint32_t flags;		/* import: XFRM_CTX_F_STAGED, XFRM_CTX_F_REPLACE,
+				 * XFRM_CTX_F_LIVE_SNAPSHOT; update:
+				 * XFRM_CTX_F_THAW */
 	uint32_t lease;		/* of a staged import; 0: default */
 };
 
