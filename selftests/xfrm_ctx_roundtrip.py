@@ -111,7 +111,8 @@ def test(t):
          (exp[0x998]["replay"]["oseq"] + 1000, 0), (r_out["oseq"], r_out["seq"]))
     t.eq("input SA: in-jump applied, output counter left at 0",
          (0, exp[0x999]["replay"]["seq"] + 5), (r_in["oseq"], r_in["seq"]))
-    t.refused(b, "import", {"sa": [dict(sa_out, spi=0x997, replay=base["replay"])]}, "EINVAL",
+    t.refused(b, "import", {"sa": [dict(sa_out, spi=0x997, replay=base["replay"])],
+                            "flags": "live-snapshot"}, "EINVAL",
               "an output SA has no replay window", "an output SA with a replay window")
 
 
