@@ -78,7 +78,8 @@ def capture(t, ns, dev, name):
     pcap = f"/tmp/failclosed-{name}.pcap"
     # --immediate-mode: nothing waits in the capture ring when tcpdump stops
     cap = bg(ns, f"tcpdump -i {dev} --immediate-mode -U -s 256 -w {pcap} esp")
-    wait_until("tcpdump", lambda: os.path.exists(pcap) and os.path.getsize(pcap) >= 24)
+    # a process start takes seconds in a busy emulated guest
+    wait_until("tcpdump", lambda: os.path.exists(pcap) and os.path.getsize(pcap) >= 24, 30)
     t.on_exit(lambda: cap.poll() is None and cap.kill())
     return cap, pcap
 
