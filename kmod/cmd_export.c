@@ -5,6 +5,10 @@
  * partial sa-id, or all), one message per SA. With XFRM_CTX_F_FREEZE every
  * SA is frozen first, in one step, so the snapshots are exactly the frozen
  * state. Whatever cannot be exported is refused before anything is frozen.
+ *
+ * An SA whose snapshot goes out while it is frozen is marked exported: its
+ * context has left the host, so from then on only an explicit thaw or
+ * release ends its freeze (see xc_frozen_held()).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -25,6 +29,21 @@
  */
 #define XC_EXPORT_DOIT_MAX	64
 #define XC_EXPORT_DOIT_BYTES	32768
+
+/*
+ * Freezing waits for an expedited RCU grace period, which interrupts every
+ * CPU of the machine: CAP_NET_ADMIN in the initial user namespace, as the
+ * freeze command needs (GENL_ADMIN_PERM), not only over the namespace.
+ */
+static int xc_check_freeze_perm(const struct sk_buff *skb, u32 flags,
+				const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	if (!(flags & XFRM_CTX_F_FREEZE) || netlink_capable(skb, CAP_NET_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG_MOD(extack, "freezing needs CAP_NET_ADMIN in the initial user namespace");
+	NL_SET_BAD_ATTR(extack, attr);
+	return -EPERM;
+}
 
 static int xc_check_all_exportable(struct xc_targets *t, struct netlink_ext_ack *extack)
 {
@@ -89,7 +108,8 @@ int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	err = xc_check_flags(info, XFRM_CTX_F_FREEZE, &flags);
+	err = xc_check_flags(info, XFRM_CTX_F_FREEZE, &flags) ?:
+	      xc_check_freeze_perm(skb, flags, info->attrs[XFRM_CTX_A_FLAGS], info->extack);
 	if (err)
 		return err;
 	err = xc_targets_get(net, info, &t);
@@ -116,15 +136,20 @@ int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
 			  XFRM_CTX_CMD_EXPORT);
 	if (!hdr)
 		goto free;
+	mutex_lock(&xn->lock);
 	for (i = 0; i < t.n; i++) {
 		err = xc_snapshot_put(msg, xn, t.x[i]);
 		if (err) {
+			mutex_unlock(&xn->lock);
 			NL_SET_ERR_MSG_FMT_MOD(info->extack,
 					       "SA 0x%08x changed or vanished during export",
 					       ntohl(t.x[i]->id.spi));
 			goto free;
 		}
 	}
+	for (i = 0; i < t.n; i++)
+		xc_mark_exported(xn, t.x[i]);
+	mutex_unlock(&xn->lock);
 	genlmsg_end(msg, hdr);
 	xc_targets_put(&t);
 	return genlmsg_reply(msg, info);
@@ -182,6 +207,9 @@ int xfrm_ctx_nl_export_start(struct netlink_callback *cb)
 			NL_SET_BAD_ATTR(cb->extack, attrs[XFRM_CTX_A_FLAGS]);
 			return -EINVAL;
 		}
+		err = xc_check_freeze_perm(cb->skb, flags, attrs[XFRM_CTX_A_FLAGS], cb->extack);
+		if (err)
+			return err;
 	}
 	lease = attrs[XFRM_CTX_A_LEASE] ? nla_get_u32(attrs[XFRM_CTX_A_LEASE]) :
 		XFRM_CTX_DEFAULT_LEASE;
@@ -216,8 +244,9 @@ int xfrm_ctx_nl_export_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct xc_export_dump *d = (struct xc_export_dump *)cb->args[0];
 	struct xc_net *xn = xc_net(sock_net(skb->sk));
 	void *hdr;
-	int err;
+	int err = 0;
 
+	mutex_lock(&xn->lock);
 	while (d->pos < d->t.n) {
 		struct xfrm_state *x = d->t.x[d->pos];
 
@@ -230,13 +259,23 @@ int xfrm_ctx_nl_export_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			genlmsg_cancel(skb, hdr);
 			if (err == -EMSGSIZE)
 				break;
-			/* deleted since the dump started: nothing to export */
-			d->pos++;
-			continue;
+			/*
+			 * Deleted or expired since the dump started: the
+			 * context would lack it. Fail the dump rather than
+			 * hand over an incomplete context.
+			 */
+			NL_SET_ERR_MSG_FMT_MOD(cb->extack,
+					       "SA 0x%08x vanished during the dump (%d)",
+					       ntohl(x->id.spi), err);
+			break;
 		}
 		genlmsg_end(skb, hdr);
+		xc_mark_exported(xn, x);
 		d->pos++;
 	}
+	mutex_unlock(&xn->lock);
+	if (err && err != -EMSGSIZE)
+		return err;
 	if (!skb->len && d->pos < d->t.n)
 		return -EMSGSIZE;	/* one SA larger than a dump buffer */
 	return skb->len;

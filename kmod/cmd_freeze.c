@@ -3,6 +3,8 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
+#include <linux/security.h>
 #include <net/genetlink.h>
 
 #include "netlink-gen.h"
@@ -33,45 +35,67 @@ unsigned int xc_lease(struct genl_info *info)
 
 /*
  * Freeze every target, or none: check them all first, freeze, then one
- * grace period for the lot. Events go out once the freeze holds.
+ * grace period for the lot. With renew, SAs frozen already (by an earlier
+ * request) get the new lease only once every other one is frozen, so a
+ * failure leaves them exactly as they were: frozen, with their old lease.
+ * Events go out once the freeze holds.
  */
 int xc_freeze_targets(struct xc_net *xn, struct xc_targets *t, unsigned int lease,
 		      bool renew, struct netlink_ext_ack *extack)
 {
-	unsigned int i, done;
+	unsigned long *was_frozen;
+	unsigned int i;
 	int err = 0;
 
 	lockdep_assert_held(&xn->lock);
+	if (xn->closing) {
+		NL_SET_ERR_MSG_MOD(extack, "the module or namespace is going away");
+		return -ESHUTDOWN;
+	}
+	was_frozen = bitmap_zalloc(t->n, GFP_KERNEL);
+	if (!was_frozen)
+		return -ENOMEM;
 	for (i = 0; i < t->n; i++) {
 		struct xfrm_state *x = t->x[i];
 
 		if (xc_frozen_find(xn, x)) {
+			__set_bit(i, was_frozen);
 			if (renew)
 				continue;
 			NL_SET_ERR_MSG_FMT_MOD(extack,
 					       "SA 0x%08x is already frozen (renew extends the lease)",
 					       ntohl(x->id.spi));
-			return -EALREADY;
+			err = -EALREADY;
+			goto out;
 		}
 		err = xc_check_exportable(x, true, extack);
 		if (err)
-			return err;
+			goto out;
 	}
-	for (done = 0; done < t->n; done++) {
-		err = xc_freeze(xn, t->x[done], lease, renew, false, extack);
+	for (i = 0; i < t->n; i++) {
+		if (test_bit(i, was_frozen))
+			continue;
+		err = xc_freeze(xn, t->x[i], lease, false, false, extack);
 		if (err)
 			break;
 	}
 	if (err) {
-		/* A state died under us: undo what this request froze. */
-		for (i = 0; i < done; i++)
-			xc_thaw(xn, t->x[i], XFRM_CTX_EV_THAWED, NULL);
-		return err;
+		/* A state died under us: undo what this request froze, only that. */
+		while (i--)
+			if (!test_bit(i, was_frozen))
+				xc_thaw(xn, t->x[i], XFRM_CTX_EV_THAWED, NULL);
+		goto out;
 	}
+	/* Cannot fail: each is frozen, and xn->lock keeps it so. */
+	for (i = 0; i < t->n; i++)
+		if (test_bit(i, was_frozen))
+			xc_freeze(xn, t->x[i], lease, true, false, NULL);
 	xc_freeze_commit(xn);
 	for (i = 0; i < t->n; i++)
 		xc_event(xn, XFRM_CTX_EV_FROZEN, t->x[i], xc_frozen_find(xn, t->x[i]));
-	return 0;
+out:
+	bitmap_free(was_frozen);
+	return err;
 }
 
 int xc_reply_count(struct genl_info *info, u8 cmd, u32 count)
@@ -141,6 +165,18 @@ static int xc_unfreeze_doit(struct genl_info *info, u8 cmd)
 					       cmd == XFRM_CTX_CMD_RELEASE ?
 					       "; only frozen SAs are released" : "");
 			err = -ENOENT;
+			goto out;
+		}
+	}
+	/* What `ip xfrm state delete` asks the LSM, for every SA before any goes. */
+	for (i = 0; cmd == XFRM_CTX_CMD_RELEASE && i < t.n; i++) {
+		if (!xc_frozen_find(xn, t.x[i]))
+			continue;
+		err = security_xfrm_state_delete(t.x[i]);
+		if (err) {
+			NL_SET_ERR_MSG_FMT_MOD(info->extack,
+					       "SA 0x%08x: the security module refuses its deletion",
+					       ntohl(t.x[i]->id.spi));
 			goto out;
 		}
 	}

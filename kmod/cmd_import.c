@@ -11,6 +11,11 @@
  *
  * Update moves the counters (and IV salt) of SAs that already exist, forward
  * only, after checking every snapshot against its SA.
+ *
+ * A snapshot taken while its SA was live is not exact: the source may have
+ * sent more packets since, under the same key and sequence numbers (and,
+ * with the salt restored, the same GCM nonces). Importing one without an
+ * out-jump is refused unless the caller vouches for it (live-snapshot).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -88,6 +93,41 @@ static void xc_set_km_state(struct xfrm_state *x, u8 from, u8 to)
 	if (x->km.state == from)
 		x->km.state = to;
 	spin_unlock_bh(&x->lock);
+}
+
+static int xc_check_live(const struct xc_import *imp, unsigned int n, u64 out_jump,
+			 u32 flags, struct netlink_ext_ack *extack)
+{
+	const struct nlattr *spi;
+	unsigned int i;
+
+	if (out_jump || (flags & XFRM_CTX_F_LIVE_SNAPSHOT))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (nla_find_nested(imp[i].attr, XFRM_CTX_SA_FROZEN))
+			continue;
+		spi = nla_find_nested(imp[i].attr, XFRM_CTX_SA_SPI);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "SA 0x%08x: snapshot of a live SA needs an out-jump",
+				       spi && nla_len(spi) >= 4 ? ntohl(nla_get_be32(spi)) : 0);
+		NL_SET_BAD_ATTR(extack, imp[i].attr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Tell key managers (XFRM_MSG_NEWSA, XFRM_MSG_DELSA) and the audit log, as
+ * XFRM netlink does for an SA it adds or deletes.
+ */
+static void xc_announce(struct xfrm_state *x, bool add)
+{
+	struct km_event c = { .event = add ? XFRM_MSG_NEWSA : XFRM_MSG_DELSA };
+
+	if (add)
+		xfrm_audit_state_add(x, 1, true);
+	else
+		xfrm_audit_state_delete(x, 1, true);
+	km_state_notify(x, &c);
 }
 
 static int xc_import_check(struct net *net, struct xc_import *imp, unsigned int n,
@@ -178,13 +218,17 @@ int xfrm_ctx_nl_import_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 flags;
 	int err;
 
-	err = xc_check_flags(info, XFRM_CTX_F_STAGED | XFRM_CTX_F_REPLACE, &flags);
+	err = xc_check_flags(info, XFRM_CTX_F_STAGED | XFRM_CTX_F_REPLACE |
+			     XFRM_CTX_F_LIVE_SNAPSHOT, &flags);
 	if (err)
 		return err;
 	staged = flags & XFRM_CTX_F_STAGED;
 	err = xc_gather(info, &imp, &n);
 	if (err)
 		return err;
+	err = xc_check_live(imp, n, out_jump, flags, info->extack);
+	if (err)
+		goto fail;
 
 	for (i = 0; i < n; i++) {
 		struct xfrm_state *x = xc_build_state(net, imp[i].attr, out_jump, in_jump,
@@ -225,12 +269,14 @@ int xfrm_ctx_nl_import_doit(struct sk_buff *skb, struct genl_info *info)
 			continue;
 		if (xc_frozen_find(xn, old))
 			xc_release(xn, old, NULL);
-		else
-			xfrm_state_delete(old);
+		else if (!xfrm_state_delete(old))
+			xc_announce(old, false);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		xc_announce(imp[i].x, true);
 		xc_event(xn, XFRM_CTX_EV_IMPORTED, imp[i].x,
 			 staged ? xc_frozen_find(xn, imp[i].x) : NULL);
+	}
 	if (staged)
 		xc_lease_rearm(xn);
 unlock:
@@ -281,6 +327,43 @@ static int xc_update_one(struct net *net, struct xc_import *u, u64 out_jump, u64
 	       xc_counters_check(u->x, tb, out_jump, in_jump, u->attr, extack);
 }
 
+/*
+ * seqiv and echainiv read the IV salt for every packet sent, outside
+ * x->lock: it may change only while no packet can be sent with it. That
+ * holds for a frozen or staged SA (stopped, and the freeze's grace period
+ * is over), and for one that has never sent a packet (an inbound SA, or the
+ * SAs an IKE daemon installed on a standby): a first packet takes x->lock
+ * for its sequence number after the salt was written under it. A salt equal
+ * to the current one needs no write. Caller holds xn->lock.
+ */
+static bool xc_salt_writable(struct xc_net *xn, struct xfrm_state *x)
+{
+	bool never_sent;
+
+	if (xc_frozen_find(xn, x))
+		return true;
+	spin_lock_bh(&x->lock);
+	never_sent = !xc_replay_oseq(x);
+	spin_unlock_bh(&x->lock);
+	return never_sent;
+}
+
+static int xc_check_salt(struct xc_net *xn, struct xfrm_state *x, const struct nlattr *salt,
+			 struct netlink_ext_ack *extack)
+{
+	unsigned int len;
+	u8 *cur;
+
+	if (!salt || xc_geniv_salt(x, &cur, &len) || !cur ||
+	    !memcmp(cur, nla_data(salt), len) || xc_salt_writable(xn, x))
+		return 0;
+	NL_SET_ERR_MSG_FMT_MOD(extack,
+			       "SA 0x%08x is live and has sent: freeze it to set its IV salt",
+			       ntohl(x->id.spi));
+	NL_SET_BAD_ATTR(extack, salt);
+	return -EBUSY;
+}
+
 int xfrm_ctx_nl_update_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	u64 out_jump = xc_get_u64(info, XFRM_CTX_A_OUT_JUMP);
@@ -302,7 +385,8 @@ int xfrm_ctx_nl_update_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	mutex_lock(&xn->lock);
 	for (i = 0; i < n; i++) {
-		err = xc_update_one(net, &u[i], out_jump, in_jump, tb, &salt, info->extack);
+		err = xc_update_one(net, &u[i], out_jump, in_jump, tb, &salt, info->extack) ?:
+		      xc_check_salt(xn, u[i].x, salt, info->extack);
 		if (err)
 			goto out;
 		if ((flags & XFRM_CTX_F_THAW) && !xc_frozen_find(xn, u[i].x)) {
@@ -317,6 +401,7 @@ int xfrm_ctx_nl_update_doit(struct sk_buff *skb, struct genl_info *info)
 	for (i = 0; i < n; i++) {
 		struct xfrm_state *x = u[i].x;
 		unsigned int len;
+		bool frozen;
 		u8 *cur;
 
 		/* parsed and checked above; cannot fail now */
@@ -324,10 +409,15 @@ int xfrm_ctx_nl_update_doit(struct sk_buff *skb, struct genl_info *info)
 				     NULL) ||
 		    xc_same_sa(x, tb, u[i].attr, &salt, NULL))
 			continue;
+		frozen = xc_frozen_find(xn, x);
 		spin_lock_bh(&x->lock);
-		xc_counters_apply(x, tb, out_jump, in_jump);
-		if (salt && !xc_geniv_salt(x, &cur, &len))
+		/*
+		 * Checked above; an SA that was never sent on may have started
+		 * meanwhile: then it keeps its salt (its counters still move).
+		 */
+		if (salt && !xc_geniv_salt(x, &cur, &len) && (frozen || !xc_replay_oseq(x)))
 			memcpy(cur, nla_data(salt), len);
+		xc_counters_apply(x, tb, out_jump, in_jump);
 		spin_unlock_bh(&x->lock);
 		xc_event(xn, XFRM_CTX_EV_UPDATED, x, xc_frozen_find(xn, x));
 		/* Checked frozen above, under the same xn->lock: cannot fail. */

@@ -18,7 +18,8 @@ void xc_event(struct xc_net *xn, u32 event, const struct xfrm_state *x,
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (xn->closing && event != XFRM_CTX_EV_UNLOADED)
+	if (xn->closing && event != XFRM_CTX_EV_UNLOADED &&
+	    event != XFRM_CTX_EV_UNLOAD_DELETED)
 		return;
 	if (!genl_has_listeners(&xc_genl_family, xn->net, XFRM_CTX_NLGRP_EVENTS))
 		return;

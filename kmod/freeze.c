@@ -13,7 +13,11 @@
  *
  * Every frozen SA has a lease: if nobody thaws, releases or renews it in
  * time, it thaws by itself, so a crashed HA daemon cannot black-hole a
- * tunnel.
+ * tunnel. Not so an SA that is held (exported while frozen, or imported
+ * staged): its twin on another host may carry the tunnel with the same key,
+ * sequence numbers and IV salt, so thawing it could repeat GCM nonces. Its
+ * lease only sends an event; it stays frozen until thawed or released on
+ * purpose, and unloading the module deletes it (see xc_net_unload()).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -96,6 +100,7 @@ int xc_freeze(struct xc_net *xn, struct xfrm_state *x, unsigned int lease_s,
 			return -EALREADY;
 		}
 		f->expires = expires;
+		f->lease_over = false;
 		return 0;
 	}
 	err = xc_check_exportable(x, true, extack);
@@ -177,12 +182,15 @@ int xc_thaw(struct xc_net *xn, struct xfrm_state *x, u32 event,
  * Remove a frozen SA after a completed hand-over. xfrm_state_delete() sends
  * no message to key managers: the IKE daemon is not told, so it cannot send
  * a DELETE to the peer; it learns of the loss only when it next queries or
- * deletes the SA itself.
+ * deletes the SA itself. The audit log records the deletion, as for
+ * `ip xfrm state delete`. The caller asked the LSM (labelled SAs are never
+ * frozen, see xc_check_exportable()).
  */
 int xc_release(struct xc_net *xn, struct xfrm_state *x,
 	       struct netlink_ext_ack *extack)
 {
 	struct xc_frozen *f;
+	int err;
 
 	lockdep_assert_held(&xn->lock);
 	f = xc_frozen_find(xn, x);
@@ -192,7 +200,8 @@ int xc_release(struct xc_net *xn, struct xfrm_state *x,
 				       ntohl(x->id.spi));
 		return -ENOENT;
 	}
-	xfrm_state_delete(x);
+	err = xfrm_state_delete(x);
+	xfrm_audit_state_delete(x, err ? 0 : 1, true);
 	xc_event(xn, XFRM_CTX_EV_RELEASED, x, f);
 	xc_frozen_free(xn, f);
 	return 0;
@@ -212,13 +221,68 @@ void xc_frozen_reap(struct xc_net *xn)
 	}
 }
 
-void xc_net_thaw_all(struct xc_net *xn, u32 event)
+/* x's snapshot was exported while it was frozen: hold it (caller has xn->lock). */
+void xc_mark_exported(struct xc_net *xn, struct xfrm_state *x)
+{
+	struct xc_frozen *f;
+
+	lockdep_assert_held(&xn->lock);
+	f = xc_frozen_find(xn, x);
+	if (f)
+		f->exported = true;
+}
+
+/*
+ * Delete a held SA as `ip xfrm state delete` would, telling key managers
+ * (XFRM_MSG_DELSA) and the audit log, and forget it.
+ */
+static void xc_delete_held(struct xc_net *xn, struct xc_frozen *f)
+{
+	struct km_event c = { .event = XFRM_MSG_DELSA };
+	struct xfrm_state *x = f->x;
+	int err;
+
+	err = xfrm_state_delete(x);
+	xfrm_audit_state_delete(x, err ? 0 : 1, true);
+	if (!err)
+		km_state_notify(x, &c);
+	xc_event(xn, err ? XFRM_CTX_EV_GONE : XFRM_CTX_EV_UNLOAD_DELETED, x, f);
+	xc_frozen_free(xn, f);
+}
+
+/*
+ * The module goes away: nothing will keep an SA frozen any more. Held SAs
+ * are deleted (thawing them could repeat nonces), the others thawed.
+ */
+void xc_net_unload(struct xc_net *xn)
 {
 	struct xc_frozen *f, *tmp;
 
 	lockdep_assert_held(&xn->lock);
-	list_for_each_entry_safe(f, tmp, &xn->frozen_list, node)
-		xc_thaw(xn, f->x, event, NULL);
+	list_for_each_entry_safe(f, tmp, &xn->frozen_list, node) {
+		if (xc_frozen_held(f))
+			xc_delete_held(xn, f);
+		else
+			xc_thaw(xn, f->x, XFRM_CTX_EV_UNLOADED, NULL);
+	}
+}
+
+/*
+ * The namespace goes away and the xfrm core flushes its SAs next: drop our
+ * references. Held SAs stay frozen until then; the rest are thawed, as the
+ * namespace has no device left to carry a packet.
+ */
+void xc_net_forget_all(struct xc_net *xn)
+{
+	struct xc_frozen *f, *tmp;
+
+	lockdep_assert_held(&xn->lock);
+	list_for_each_entry_safe(f, tmp, &xn->frozen_list, node) {
+		if (xc_frozen_held(f))
+			xc_frozen_free(xn, f);
+		else
+			xc_thaw(xn, f->x, XFRM_CTX_EV_THAWED, NULL);
+	}
 }
 
 void xc_lease_rearm(struct xc_net *xn)
@@ -229,6 +293,8 @@ void xc_lease_rearm(struct xc_net *xn)
 
 	lockdep_assert_held(&xn->lock);
 	list_for_each_entry(f, &xn->frozen_list, node) {
+		if (f->lease_over)
+			continue;
 		if (!any || time_before(f->expires, first))
 			first = f->expires;
 		any = true;
@@ -250,8 +316,14 @@ void xc_lease_work(struct work_struct *work)
 	mutex_lock(&xn->lock);
 	xc_frozen_reap(xn);
 	list_for_each_entry_safe(f, tmp, &xn->frozen_list, node) {
-		if (time_after_eq(jiffies, f->expires))
+		if (f->lease_over || time_before(jiffies, f->expires))
+			continue;
+		if (xc_frozen_held(f)) {
+			f->lease_over = true;
+			xc_event(xn, XFRM_CTX_EV_LEASE_HELD, f->x, f);
+		} else {
 			xc_thaw(xn, f->x, XFRM_CTX_EV_LEASE_EXPIRED, NULL);
+		}
 	}
 	xc_lease_rearm(xn);
 	mutex_unlock(&xn->lock);
@@ -290,6 +362,7 @@ int xc_frozen_put(struct sk_buff *skb, struct xc_net *xn,
 					      NSEC_PER_MSEC),
 				      XFRM_CTX_FROZEN_PAD) ||
 		    (f->staged && nla_put_flag(skb, XFRM_CTX_FROZEN_STAGED)) ||
+		    (f->exported && nla_put_flag(skb, XFRM_CTX_FROZEN_EXPORTED)) ||
 		    nla_put_u64_64bit(skb, XFRM_CTX_FROZEN_DROPS_IN, in - f->mib_in,
 				      XFRM_CTX_FROZEN_PAD) ||
 		    nla_put_u64_64bit(skb, XFRM_CTX_FROZEN_DROPS_OUT, out - f->mib_out,

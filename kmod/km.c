@@ -103,7 +103,11 @@ static void xc_migrate_work(struct work_struct *work)
 				lease = DIV_ROUND_UP(jiffies_to_msecs(f->expires - jiffies),
 						     MSEC_PER_SEC);
 			if (!xc_freeze(xn, xc, lease, false, false, NULL)) {
-				xc_event(xn, XFRM_CTX_EV_MIGRATED, xc, xc_frozen_find(xn, xc));
+				struct xc_frozen *nf = xc_frozen_find(xn, xc);
+
+				/* a copy of a held SA is held as well */
+				nf->exported = xc_frozen_held(f);
+				xc_event(xn, XFRM_CTX_EV_MIGRATED, xc, nf);
 				refrozen = true;
 			}
 			xfrm_state_put(xc);

@@ -63,7 +63,6 @@ struct genl_family xc_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= xfrm_ctx_nl_ops,
 	.n_ops		= ARRAY_SIZE(xfrm_ctx_nl_ops),
-	.resv_start_op	= XFRM_CTX_CMD_MAX + 1,
 	.mcgrps		= xfrm_ctx_nl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(xfrm_ctx_nl_mcgrps),
 };
@@ -88,7 +87,7 @@ static int __net_init xc_net_init(struct net *net)
 	return 0;
 }
 
-/* The namespace (or the module) goes away: thaw and forget every SA. */
+/* The namespace (or the module) goes away: forget every SA. */
 static void __net_exit xc_net_exit(struct net *net)
 {
 	struct xc_net *xn = xc_net(net);
@@ -104,7 +103,7 @@ static void __net_exit xc_net_exit(struct net *net)
 	cancel_work_sync(&xn->reap_work);
 
 	mutex_lock(&xn->lock);
-	xc_net_thaw_all(xn, XFRM_CTX_EV_THAWED);
+	xc_net_forget_all(xn);
 	mutex_unlock(&xn->lock);
 	mutex_destroy(&xn->lock);
 }
@@ -145,16 +144,17 @@ static void __exit xc_exit(void)
 	struct xc_net *xn;
 
 	/*
-	 * Thaw everything while listeners can still hear about it; from here
-	 * on every request that would freeze is refused. Then no new request
-	 * (unregistering waits for running ones), no key-manager callback, and
-	 * last the per-namespace state.
+	 * Thaw what may be thawed, delete what is held (exported while frozen
+	 * or staged: its twin may be live), while listeners can still hear
+	 * about it; from here on every request that would freeze is refused.
+	 * Then no new request (unregistering waits for running ones), no
+	 * key-manager callback, and last the per-namespace state.
 	 */
 	mutex_lock(&xc_nets_lock);
 	list_for_each_entry(xn, &xc_nets, all) {
 		mutex_lock(&xn->lock);
 		WRITE_ONCE(xn->closing, true);
-		xc_net_thaw_all(xn, XFRM_CTX_EV_UNLOADED);
+		xc_net_unload(xn);
 		mutex_unlock(&xn->lock);
 	}
 	mutex_unlock(&xc_nets_lock);

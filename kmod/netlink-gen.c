@@ -108,7 +108,7 @@ const struct nla_policy xfrm_ctx_freeze_nl_policy[XFRM_CTX_A_FLAGS + 1] = {
 	[XFRM_CTX_A_SA_ID] = NLA_POLICY_NESTED(xfrm_ctx_sa_id_nl_policy),
 	[XFRM_CTX_A_REQID] = { .type = NLA_U32, },
 	[XFRM_CTX_A_LEASE] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),
-	[XFRM_CTX_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1f),
+	[XFRM_CTX_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3f),
 };
 
 /* XFRM_CTX_CMD_THAW - do */
@@ -127,7 +127,7 @@ const struct nla_policy xfrm_ctx_release_nl_policy[XFRM_CTX_A_REQID + 1] = {
 const struct nla_policy xfrm_ctx_export_nl_policy[XFRM_CTX_A_FLAGS + 1] = {
 	[XFRM_CTX_A_SA_ID] = NLA_POLICY_NESTED(xfrm_ctx_sa_id_nl_policy),
 	[XFRM_CTX_A_REQID] = { .type = NLA_U32, },
-	[XFRM_CTX_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1f),
+	[XFRM_CTX_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3f),
 	[XFRM_CTX_A_LEASE] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),
 };
 
@@ -136,7 +136,7 @@ const struct nla_policy xfrm_ctx_import_nl_policy[XFRM_CTX_A_IN_JUMP + 1] = {
 	[XFRM_CTX_A_SA] = NLA_POLICY_NESTED(xfrm_ctx_sa_nl_policy),
 	[XFRM_CTX_A_OUT_JUMP] = { .type = NLA_U64, },
 	[XFRM_CTX_A_IN_JUMP] = { .type = NLA_U64, },
-	[XFRM_CTX_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1f),
+	[XFRM_CTX_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3f),
 	[XFRM_CTX_A_LEASE] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),
 };
 
@@ -145,7 +145,7 @@ const struct nla_policy xfrm_ctx_update_nl_policy[XFRM_CTX_A_IN_JUMP + 1] = {
 	[XFRM_CTX_A_SA] = NLA_POLICY_NESTED(xfrm_ctx_sa_nl_policy),
 	[XFRM_CTX_A_OUT_JUMP] = { .type = NLA_U64, },
 	[XFRM_CTX_A_IN_JUMP] = { .type = NLA_U64, },
-	[XFRM_CTX_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1f),
+	[XFRM_CTX_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3f),
 };
 
 /* XFRM_CTX_CMD_LIST_FROZEN - do */
@@ -168,7 +168,7 @@ const struct genl_ops xfrm_ctx_nl_ops[8] = {
 		.doit		= xfrm_ctx_nl_freeze_doit,
 		.policy		= xfrm_ctx_freeze_nl_policy,
 		.maxattr	= XFRM_CTX_A_FLAGS,
-		.flags		= GENL_UNS_ADMIN_PERM,
+		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= XFRM_CTX_CMD_THAW,
@@ -219,5 +219,5 @@ const struct genl_ops xfrm_ctx_nl_ops[8] = {
 };
 
 const struct genl_multicast_group xfrm_ctx_nl_mcgrps[1] = {
-	[XFRM_CTX_NLGRP_EVENTS] = { "events", },
+	[XFRM_CTX_NLGRP_EVENTS] = { "events", .flags = GENL_MCAST_CAP_NET_ADMIN, },
 };

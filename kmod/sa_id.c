@@ -213,9 +213,13 @@ int xc_sa_id_put(struct sk_buff *skb, int attrtype, const struct xfrm_state *x)
 }
 
 /*
- * What this module cannot stop or carry faithfully, it refuses: SAs whose
- * packets or keys live in a NIC, SAs with a security label, SAs whose
- * transport is a TCP connection, and states that are not live SAs.
+ * What this module cannot stop or carry faithfully, it refuses, before
+ * anything is frozen: SAs whose packets or keys live in a NIC; SAs with a
+ * security label (their LSM context is not carried, and release would
+ * delete them without asking the LSM); modes other than transport, tunnel
+ * and beet (IP-TFS keeps parameters and a queue of its own); for export
+ * also SAs whose transport is a TCP connection; and states that are not
+ * live SAs.
  */
 int xc_check_exportable(const struct xfrm_state *x, bool for_freeze,
 			struct netlink_ext_ack *extack)
@@ -228,14 +232,21 @@ int xc_check_exportable(const struct xfrm_state *x, bool for_freeze,
 				       spi);
 		return -EOPNOTSUPP;
 	}
-	if (for_freeze)
-		return 0;
 	if (x->security) {
 		NL_SET_ERR_MSG_FMT_MOD(extack,
 				       "SA 0x%08x has a security label; it cannot be carried",
 				       spi);
 		return -EOPNOTSUPP;
 	}
+	if (x->props.mode != XFRM_MODE_TRANSPORT && x->props.mode != XFRM_MODE_TUNNEL &&
+	    x->props.mode != XFRM_MODE_BEET) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "SA 0x%08x: mode %u cannot be carried (not transport, tunnel, beet)",
+				       spi, x->props.mode);
+		return -EOPNOTSUPP;
+	}
+	if (for_freeze)
+		return 0;
 	if (x->encap && x->encap->encap_type != UDP_ENCAP_ESPINUDP &&
 	    x->encap->encap_type != UDP_ENCAP_ESPINUDP_NON_IKE) {
 		NL_SET_ERR_MSG_FMT_MOD(extack,

@@ -45,9 +45,22 @@ struct xc_frozen {
 	unsigned long		expires;	/* jiffies */
 	u64			frozen_at;	/* ktime_get_boottime_ns() */
 	bool			staged;
+	bool			exported;	/* its snapshot left while frozen */
+	bool			lease_over;	/* held, lease ran out, event sent */
 	u64			mib_in;		/* namespace drop counters at freeze */
 	u64			mib_out;
 };
+
+/*
+ * A frozen SA whose context left the host (exported while frozen) or that was
+ * imported staged must never carry traffic again unless someone thaws it on
+ * purpose: its twin may be sending with the same key, sequence numbers and
+ * IV salt. Neither its lease nor unloading the module thaws it.
+ */
+static inline bool xc_frozen_held(const struct xc_frozen *f)
+{
+	return f->exported || f->staged;
+}
 
 /* An SA as `ip xfrm state get` names it. */
 struct xc_sa_id {
@@ -118,7 +131,9 @@ int xc_release(struct xc_net *xn, struct xfrm_state *x,
 	       struct netlink_ext_ack *extack);
 void xc_frozen_reap(struct xc_net *xn);
 void xc_frozen_forget(struct xc_net *xn, struct xfrm_state *x);
-void xc_net_thaw_all(struct xc_net *xn, u32 event);
+void xc_net_unload(struct xc_net *xn);
+void xc_net_forget_all(struct xc_net *xn);
+void xc_mark_exported(struct xc_net *xn, struct xfrm_state *x);
 void xc_lease_rearm(struct xc_net *xn);
 void xc_lease_work(struct work_struct *work);
 void xc_reap_work(struct work_struct *work);

@@ -55,7 +55,9 @@ def test(t):
                 node.pop(keys[-1], None)
             else:
                 node[keys[-1]] = value
-        return {"sa": [s]}
+        # snap was taken live: live-snapshot, so that each case meets its
+        # own refusal rather than the one for a live snapshot
+        return {"sa": [s], "flags": "live-snapshot"}
 
     cases = [
         # (namespace, command, request, errno, message, what)

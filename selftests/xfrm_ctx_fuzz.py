@@ -121,9 +121,9 @@ class Fuzzer:
             ("export", {}, True),
             ("export", {"sa-id": {"family": 2, "daddr": self.victim_id()["daddr"]}}, True),
             ("import", {"sa": [dict(snap, spi=r.randrange(0x100, 1 << 32))], "out-jump": 10}, False),
-            ("import", {"sa": [dict(snap, spi=r.randrange(0x100, 1 << 32))], "flags": "staged",
-                        "lease": 3}, False),
-            ("import", {"sa": [snap], "flags": "replace", "in-jump": 5}, False),
+            ("import", {"sa": [dict(snap, spi=r.randrange(0x100, 1 << 32))],
+                        "flags": "staged|live-snapshot", "lease": 3}, False),
+            ("import", {"sa": [snap], "flags": "replace|live-snapshot", "in-jump": 5}, False),
             ("update", {"sa": [snap], "out-jump": 7}, False),
             ("list-frozen", {"sa-id": self.victim_id()}, False),
             ("list-frozen", {"reqid": 1}, True),
@@ -330,7 +330,7 @@ def test(t):
             # the victims back.
             xfrm_delete(f, set(bystanders_f))
             try:
-                t.xc(f, "import", {"sa": victims}, quiet=True)
+                t.xc(f, "import", {"sa": victims, "flags": "live-snapshot"}, quiet=True)
             except xcnl.NlError as e:
                 ksft.log(f"re-importing the victims: {e.msg}")
     took = time.monotonic() - start

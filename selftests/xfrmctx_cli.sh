@@ -80,7 +80,9 @@ expect 1 'checksum mismatch' "$b" context show -i "$dir/flipped"
 check_eq "b has no SA and no policy" "0 0" "$(xc_count "$b" state) $(xc_count "$b" policy)"
 
 log "== staged import, thaw"
-out=$(xc "$b" state import -i "$ctx" staged lease 30)
+# $ctx was exported live: without an out-jump only live-snapshot imports it
+expect 1 'snapshot of a live SA needs an out-jump' "$b" state import -i "$ctx" staged lease 30
+out=$(xc "$b" state import -i "$ctx" staged lease 30 live-snapshot)
 check_eq "staged import" "imported 2 SAs and 3 policies (staged: frozen)" "$out"
 frozen=$(xc "$b" -j state list-frozen reqid 1)
 check_eq "JSON list-frozen: 2 staged SAs" "2 true" "$(jq -r '"\(length) \(all(.[]; .staged))"' <<<"$frozen")"
@@ -88,10 +90,10 @@ check_eq "thaw" "thawed 2 SAs" "$(xc "$b" state thaw reqid 1)"
 check_eq "nothing is frozen on b" "[]" "$(xc "$b" -j state list-frozen)"
 
 log "== import onto existing SAs"
-expect 1 'exists already' "$b" state import -i "$ctx"
-expect 1 'import' "$b" state import -i "$ctx" nopolicy
+expect 1 'exists already' "$b" state import -i "$ctx" live-snapshot
+expect 1 'import' "$b" state import -i "$ctx" nopolicy live-snapshot
 check_eq "b still has 2 SAs and 3 policies" "2 3" "$(xc_count "$b" state) $(xc_count "$b" policy)"
-check_eq "replace" "imported 2 SAs and 3 policies" "$(xc "$b" state import -i "$ctx" replace)"
+check_eq "replace" "imported 2 SAs and 3 policies" "$(xc "$b" state import -i "$ctx" replace live-snapshot)"
 
 log "== update: counters only, forward"
 check_eq "update" "updated 2 SAs" "$(xc "$b" state update -i "$ctx" out-jump 7)"
@@ -99,7 +101,7 @@ read -r o _ < <(xc_counters "$b" "$SPI_IN")
 check_eq "the output counter moved to the context's plus 7" 7 "$o"
 
 log "== export | import through a pipe"
-out=$(xc "$a" state export reqid 1 | xc "$c" -j state import nopolicy)
+out=$(xc "$a" state export reqid 1 | xc "$c" -j state import nopolicy live-snapshot)
 check_eq "JSON import from stdin" "2 0" "$(jq -r '"\(.imported.sa) \(.imported.policy)"' <<<"$out")"
 
 log "== export all"

@@ -118,7 +118,7 @@ STAGE_JUMP=3000
 pre=$dir/pre
 xc "$gwA" state export reqid "$TUN_REQID" -o "$pre" >/dev/null || fail "snapshot of A for staging"
 check_eq "B stages A's SAs (and policies) from the snapshot" "imported 2 SAs and 3 policies (staged: frozen)" \
-	"$(xc "$gwB" state import -i "$pre" staged lease 60 replace)"
+	"$(xc "$gwB" state import -i "$pre" staged lease 60 replace live-snapshot)"
 check "10 pings through A while B holds the staged SAs" xc_ping "$peer" 10
 read -r oseqA3 _ < <(xc_counters "$gwA" "$SPI_IN")
 err=$(xc "$gwA" state update -i "$pre" out-jump 5 thaw 2>&1 >/dev/null); rc=$?

@@ -314,8 +314,9 @@ int xfrmctx_export(struct xfrmctx *h, const struct xfrmctx_target *t,
 struct xfrmctx_import_opts {
 	uint64_t out_jump;	/* added to the outbound sequence number */
 	uint64_t in_jump;	/* the replay window moves ahead this much */
-	uint32_t flags;		/* import: XFRM_CTX_F_STAGED, XFRM_CTX_F_REPLACE;
-				 * update: XFRM_CTX_F_THAW */
+	uint32_t flags;		/* import: XFRM_CTX_F_STAGED, XFRM_CTX_F_REPLACE,
+				 * XFRM_CTX_F_LIVE_SNAPSHOT; update:
+				 * XFRM_CTX_F_THAW */
 	uint32_t lease;		/* of a staged import; 0: default */
 };
 
@@ -336,6 +337,8 @@ struct xfrmctx_frozen {
 	uint64_t frozen_ms;
 	uint64_t drops_in, drops_out;
 	uint8_t staged, has_reqid, has_drops;
+	uint8_t exported;	/* exported while frozen: only a thaw or release
+				 * ends its freeze (not its lease) */
 };
 
 /* Call cb for every frozen SA t names (NULL or empty: all). A non-zero

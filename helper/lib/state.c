@@ -110,6 +110,7 @@ int xc_get_frozen(const struct nlattr *nest, struct xfrmctx_frozen *f)
 		f->has_drops = 1;
 	}
 	f->staged = !!tb[XFRM_CTX_FROZEN_STAGED];
+	f->exported = !!tb[XFRM_CTX_FROZEN_EXPORTED];
 	return 0;
 }
 

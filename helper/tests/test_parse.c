@@ -145,6 +145,12 @@ TEST(parse_export_and_import_words)
 	EXPECT_EQ(a.staged, 1);
 	EXPECT_EQ(a.replace, 1);
 	EXPECT_STREQ(a.file, "-");
+	EXPECT_EQ(a.live, 0);
+	state_args_free(&a);
+	EXPECT_EQ(PARSE("import", &a, "-i", "f", "live-snapshot"), 0);
+	EXPECT_EQ(a.live, 1);
+	state_args_free(&a);
+	EXPECT_EQ(PARSE("update", &a, "live-snapshot"), -1);
 	state_args_free(&a);
 	EXPECT_EQ(PARSE("update", &a, "out-jump", "5"), 0);
 	EXPECT_EQ(a.thaw, 0);

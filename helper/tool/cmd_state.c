@@ -21,7 +21,8 @@ static const char state_usage[] =
 	"       xfrmctx state thaw ID... | reqid R\n"
 	"       xfrmctx state release ID... | reqid R\n"
 	"       xfrmctx state export ID... | reqid R | all [freeze [lease SECONDS]] [policy | nopolicy] [-o FILE]\n"
-	"       xfrmctx state import [-i FILE] [out-jump N] [in-jump N] [staged [lease SECONDS]] [replace] [nopolicy]\n"
+	"       xfrmctx state import [-i FILE] [out-jump N] [in-jump N] [staged [lease SECONDS]] [replace]\n"
+	"                            [nopolicy] [live-snapshot]\n"
 	"       xfrmctx state update [-i FILE] [out-jump N] [in-jump N] [thaw]\n"
 	"       xfrmctx state list-frozen [ID | reqid R]\n"
 	"ID := src ADDR dst ADDR proto PROTO spi SPI [mark MARK [mask MASK]] [if_id IF_ID]\n"
@@ -328,7 +329,7 @@ static int st_import(int argc, char **argv)
 	o.in_jump = a.in_jump;
 	o.lease = a.lease;
 	o.flags = (a.staged ? XFRM_CTX_F_STAGED : 0) | (a.replace ? XFRM_CTX_F_REPLACE : 0) |
-		  (a.thaw ? XFRM_CTX_F_THAW : 0);
+		  (a.thaw ? XFRM_CTX_F_THAW : 0) | (a.live ? XFRM_CTX_F_LIVE_SNAPSHOT : 0);
 	if (update) {
 		ret = xfrmctx_update(h, c, &o, &sas);
 		rc = ret ? op_error("update", xfrmctx_strerror(h, ret)) :

@@ -528,6 +528,7 @@ void print_frozen(struct jw *w, const struct xfrmctx_frozen *f)
 		jw_u64(w, "lease-left-ms", f->lease_left_ms);
 		jw_u64(w, "frozen-ms", f->frozen_ms);
 		jw_bool(w, "staged", f->staged);
+		jw_bool(w, "exported", f->exported);
 		if (f->has_drops) {
 			jw_u64(w, "drops-in", f->drops_in);
 			jw_u64(w, "drops-out", f->drops_out);
@@ -540,6 +541,8 @@ void print_frozen(struct jw *w, const struct xfrmctx_frozen *f)
 	printf(" lease-left-ms %u frozen-ms %" PRIu64, f->lease_left_ms, f->frozen_ms);
 	if (f->staged)
 		printf(" staged");
+	if (f->exported)
+		printf(" exported");
 	if (f->has_drops)
 		printf(" drops-in %" PRIu64 " drops-out %" PRIu64, f->drops_in, f->drops_out);
 }
@@ -555,6 +558,9 @@ const char *event_name(uint32_t ev)
 		[XFRM_CTX_EV_UPDATED] = "updated",
 		[XFRM_CTX_EV_GONE] = "gone",
 		[XFRM_CTX_EV_UNLOADED] = "unloaded",
+		[XFRM_CTX_EV_MIGRATED] = "migrated",
+		[XFRM_CTX_EV_LEASE_HELD] = "lease-held",
+		[XFRM_CTX_EV_UNLOAD_DELETED] = "unload-deleted",
 	};
 
 	if (ev < sizeof(names) / sizeof(names[0]) && names[ev])

@@ -20,6 +20,7 @@ enum {
 	A_STAGED = 1 << 10,
 	A_REPLACE = 1 << 11,
 	A_THAW = 1 << 12,
+	A_LIVE = 1 << 13,	/* live-snapshot */
 };
 
 static const struct {
@@ -30,7 +31,7 @@ static const struct {
 	{ "thaw", A_SEL },
 	{ "release", A_SEL },
 	{ "export", A_SEL | A_ALL | A_FREEZE | A_LEASE | A_POLICY | A_OUT },
-	{ "import", A_IN | A_JUMPS | A_STAGED | A_LEASE | A_REPLACE | A_POLICY },
+	{ "import", A_IN | A_JUMPS | A_STAGED | A_LEASE | A_REPLACE | A_POLICY | A_LIVE },
 	{ "update", A_IN | A_JUMPS | A_THAW },
 	{ "list-frozen", A_SEL | A_SEL_OPT },
 };
@@ -100,6 +101,8 @@ int parse_state_args(const char *cmd, int argc, char **argv, struct state_args *
 			a->replace = 1;
 		} else if ((words & A_THAW) && !strcmp(w, "thaw")) {
 			a->thaw = 1;
+		} else if ((words & A_LIVE) && !strcmp(w, "live-snapshot")) {
+			a->live = 1;
 		} else {
 			return wrong(w, cmd);
 		}

@@ -11,7 +11,7 @@
 struct state_args {
 	struct sel_args sel;
 	uint32_t lease;		/* 0: the module's default */
-	int freeze, renew, nopolicy, policy, staged, replace, thaw;
+	int freeze, renew, nopolicy, policy, staged, replace, thaw, live;
 	uint64_t out_jump, in_jump;
 	const char *file;	/* -o / -i; NULL: stdout / stdin */
 };

@@ -29,6 +29,12 @@
  * @XFRM_CTX_F_THAW: update - thaw each SA in the same step as its counters are
  *   set (under one lock), so it cannot carry traffic with the old ones; every
  *   SA must be frozen (staged), or nothing is updated.
+ * @XFRM_CTX_F_LIVE_SNAPSHOT: import - accept snapshots taken while their SA
+ *   was live (not frozen) with no out-jump. Without it such an import is
+ *   refused: the source may have sent more packets under the same key and
+ *   sequence numbers (with the IV salt restored, the same GCM nonces) after
+ *   the snapshot. Give it only when the source is known to have sent nothing
+ *   since.
  */
 enum xfrm_ctx_flags {
 	XFRM_CTX_F_FREEZE = 1,
@@ -36,6 +42,7 @@ enum xfrm_ctx_flags {
 	XFRM_CTX_F_REPLACE = 4,
 	XFRM_CTX_F_RENEW = 8,
 	XFRM_CTX_F_THAW = 16,
+	XFRM_CTX_F_LIVE_SNAPSHOT = 32,
 };
 
 /**
@@ -60,7 +67,8 @@ enum xfrm_ctx_features {
  * @XFRM_CTX_EV_THAWED: an SA was thawed by a thaw command (or an update with
  *   the thaw flag).
  * @XFRM_CTX_EV_LEASE_EXPIRED: nobody thawed or released an SA in time; it
- *   thawed by itself.
+ *   thawed by itself (only SAs that were neither exported while frozen nor
+ *   imported staged).
  * @XFRM_CTX_EV_IMPORTED: an SA was created by import (staged if the frozen
  *   attribute is set).
  * @XFRM_CTX_EV_RELEASED: a frozen SA was removed after a completed hand-over.
@@ -73,6 +81,14 @@ enum xfrm_ctx_features {
  *   (XFRM_MSG_MIGRATE, as MOBIKE does); the xfrm core made a live copy, which
  *   was frozen in its turn (this event names the copy; a gone event the
  *   original).
+ * @XFRM_CTX_EV_LEASE_HELD: the lease of an SA that must never carry traffic
+ *   again on its own ran out: it was exported while frozen (its context left
+ *   the host) or imported staged. It stays frozen, dropping every packet,
+ *   until it is thawed or released on purpose.
+ * @XFRM_CTX_EV_UNLOAD_DELETED: the module was unloaded while the SA was
+ *   exported while frozen or staged: it was deleted (key managers got
+ *   XFRM_MSG_DELSA), since thawing it could repeat sequence numbers and
+ *   nonces.
  */
 enum xfrm_ctx_event {
 	XFRM_CTX_EV_FROZEN = 1,
@@ -84,6 +100,8 @@ enum xfrm_ctx_event {
 	XFRM_CTX_EV_GONE,
 	XFRM_CTX_EV_UNLOADED,
 	XFRM_CTX_EV_MIGRATED,
+	XFRM_CTX_EV_LEASE_HELD,
+	XFRM_CTX_EV_UNLOAD_DELETED,
 };
 
 /**
@@ -250,6 +268,7 @@ enum xfrm_ctx_frozen_attrs {
 	XFRM_CTX_FROZEN_DROPS_IN,
 	XFRM_CTX_FROZEN_DROPS_OUT,
 	XFRM_CTX_FROZEN_PAD,
+	XFRM_CTX_FROZEN_EXPORTED,
 
 	__XFRM_CTX_FROZEN_MAX,
 	XFRM_CTX_FROZEN_MAX = (__XFRM_CTX_FROZEN_MAX - 1)
