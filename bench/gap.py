@@ -150,7 +150,9 @@ def staged(drv, frm, to, serial=False):
     export and the update) is inside the gap. serial: the whole VIP move
     after the thaw (xcbench's handover, one process)."""
     drv(f"export {frm} reqid {topo.REQID}")
-    drv(f"import {to} staged")
+    # staged from a live snapshot on purpose: the hand-over's update puts
+    # the frozen counters (plus the jump) on them before they thaw
+    drv(f"import {to} staged live")
     h = drv(f"handover {frm} {to} reqid {topo.REQID} out 64 vip {VIP_ARGS}" + (" serial" if serial else ""))
     drv(f"release {frm} reqid {topo.REQID}")
     if serial:

@@ -8,7 +8,7 @@
  *
  *   open H NETNS [nomodule]            a handle named H in NETNS
  *   export H reqid R|all [freeze L]    snapshot (kept in memory) [frozen, lease L s]
- *   import H [staged] [out J] [in J] [policy]   the last snapshot, on H
+ *   import H [staged] [live] [out J] [in J] [policy]   the last snapshot, on H
  *   freeze H reqid R [lease L]  |  thaw H reqid R  |  release H reqid R
  *   update H [out J] [in J]            move the counters of H's (staged) SAs
  *                                      to the last snapshot's plus the jumps
@@ -222,6 +222,8 @@ static void cmd_import(int hi, char **w, int n)
 	for (i = 2; i < n; i++) {
 		if (!strcmp(w[i], "staged"))
 			o.flags |= XFRM_CTX_F_STAGED;
+		else if (!strcmp(w[i], "live"))	/* a snapshot of a live SA, on purpose */
+			o.flags |= XFRM_CTX_F_LIVE_SNAPSHOT;
 		else if (!strcmp(w[i], "policy"))
 			policy = 1;
 		else if (!strcmp(w[i], "out") && i + 1 < n)
@@ -229,7 +231,7 @@ static void cmd_import(int hi, char **w, int n)
 		else if (!strcmp(w[i], "in") && i + 1 < n)
 			o.in_jump = strtoull(w[++i], NULL, 0);
 		else
-			return fail("import", "usage: import H [staged] [out J] [in J] [policy]");
+			return fail("import", "usage: import H [staged] [live] [out J] [in J] [policy]");
 	}
 	if (xfrmctx_ctx_from_buf(wire, wire_len, &c, err_text, sizeof(err_text)))
 		return fail("import", err_text);
