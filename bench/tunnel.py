@@ -7,13 +7,18 @@ through the new node minus the last through the old one).
   kernel          gap.py's "module" path: SAs staged on the standby, one
                   process (xcbench) freezes, exports, updates with thaw and
                   moves the address. The kernel half alone.
-  xfrmctxd        the whole tunnel: charon on both gateways with the ha
-                  plugin, xfrmctxd on both, a peer charon. The hand-over is
-                  the address moving (xcbench's `vip`: rtnetlink and a
-                  gratuitous ARP, what keepalived does): the old node's
-                  daemon turns its IKE_SAs passive and hands over frozen
-                  SAs, the new one thaws them with those exact counters and
-                  activates charon.
+  xfrmctxd        the whole tunnel, planned as `xfrmctx ha switchover` runs
+                  it: charon on both gateways with the ha plugin, xfrmctxd
+                  on both, a peer charon. The old node hands over first
+                  (`xfrmctx ha release`: charon passive, SAs frozen and sent;
+                  the new node holds their exact counters), then the address
+                  moves (xcbench's `vip`: rtnetlink and a gratuitous ARP, what
+                  keepalived does) and the new node thaws them and activates
+                  charon.
+  xfrmctxd-follow the address moves first and the daemons follow it (the old
+                  node hands over when it sees the address leave, the new one
+                  waits for that hand-over): keepalived moving the address
+                  on its own.
   xfrmctxd-crash  the active node's charon and daemon are killed and its
                   SAs flushed (a dead node), then the address goes to the
                   standby (keepalived's decision): the gap is from that
@@ -36,7 +41,7 @@ import topo
 from common import TOP, XFRMCTX, Driver, emit, log, median, sh
 
 XFRMCTXD = os.path.join(TOP, "build/helper/xfrmctxd")
-ROUNDS = 11
+ROUNDS = 22		# half of them each planned variant
 CRASH_ROUNDS = 5
 BASE = "/tmp/bench-tunnel"
 # BENCH_TUNNEL_PATHS=xfrmctxd runs the daemon's rounds alone (no ratio)
@@ -134,7 +139,7 @@ def daemon_rounds(t, crash_rounds):
     drv(f"open {tp.gwa} {tp.gwa}")
     drv(f"open {tp.gwb} {tp.gwb}")
     st = gap.Stream(tp.peer, [tp.gwa, tp.gwb])
-    planned, crashes = [], []
+    planned, released, crashes = [], [], []
     psk = f"{BASE}/psk"
     try:
         time.sleep(2 * gap.SETTLE_S)
@@ -145,6 +150,12 @@ def daemon_rounds(t, crash_rounds):
             if crash:
                 nodes[frm].kill()
                 charon.flush_sas(frm)
+            elif k % 4 >= 2:
+                # an operator's switchover: hand over first (the new node
+                # then thaws the moment the address arrives), then the
+                # address moves
+                subprocess.run(["ip", "netns", "exec", frm, XFRMCTX, "ha", "release", "control",
+                                f"{nodes[frm].dir}/ctl.sock"], check=True, capture_output=True)
             v = drv(f"vip {frm} {to} eth0 {topo.VIP}")
             wait(lambda: active(nodes[to]), 20, f"{nodes[to].name} active")
             t1 = time.time()
@@ -154,7 +165,7 @@ def daemon_rounds(t, crash_rounds):
                 time.sleep(gap.SETTLE_S)
                 nodes[frm].start(psk)	# comes back as the standby
             elif k >= gap.WARMUP:
-                planned.append(ho)
+                (released if k % 4 >= 2 else planned).append(ho)
             wait(lambda: in_sync(nodes[frm]), 30, f"{nodes[frm].name} in sync")
             time.sleep(gap.SETTLE_S)
     except Exception:
@@ -173,7 +184,8 @@ def daemon_rounds(t, crash_rounds):
         for n in (a, b):
             n.kill()
         charon.stop(peer)
-    rows = gap.analyse("xfrmctxd", planned, arrivals)
+    rows = gap.analyse("xfrmctxd-follow", planned, arrivals)
+    rows += gap.analyse("xfrmctxd", released, arrivals)
     rows += gap.analyse("xfrmctxd-crash", crashes, arrivals)
     return rows
 
@@ -192,11 +204,12 @@ def run(t):
     if "xfrmctxd" in PATHS:
         rows += daemon_rounds(t, CRASH_ROUNDS)
     med = {p: median([r["gap_ms"] for r in rows if r["path"] == p])
-           for p in ("kernel", "xfrmctxd", "xfrmctxd-crash") if any(r["path"] == p for r in rows)}
+           for p in ("kernel", "xfrmctxd", "xfrmctxd-follow", "xfrmctxd-crash")
+           if any(r["path"] == p for r in rows)}
     for p, m in med.items():
         log(f"tunnel {p}: median gap {m:.1f} ms over {sum(1 for r in rows if r['path'] == p)} hand-overs")
     if "kernel" in med and med["kernel"] > 0:
-        for p, goal in (("xfrmctxd", 2.0), ("xfrmctxd-crash", 5.0)):
+        for p, goal in (("xfrmctxd", 2.0), ("xfrmctxd-follow", 2.0), ("xfrmctxd-crash", 5.0)):
             if p in med:
                 ratio = med[p] / med["kernel"]
                 emit("tunnel-ratio", path=p, ratio=round(ratio, 2), goal=goal,

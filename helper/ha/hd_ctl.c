@@ -192,13 +192,22 @@ void hd_ctl_accept(struct hd *d)
 				 d->conf.peer_id, hd_link_up(d) ? "not in sync" : "not connected");
 			rc = -1;
 		} else if (d->conf.track_file[0]) {
-			/* keepalived owns the address: a lower priority moves
-			 * it, and its departure hands the tunnels over */
-			d->drained = 1;
-			hd_track(d);
-			snprintf(out, sizeof(out), "switchover: this node's VRRP priority lowered by %d (%s); the tunnels follow the address to %s. `xfrmctx ha takeover` here brings them back",
-				 -HD_TRACK_DRAINED, d->conf.track_file, d->conf.peer_id);
-			hd_log("%s", out);
+			/* keepalived owns the address: hand over first (the
+			 * peer holds exact counters and thaws the moment the
+			 * address arrives), then lower this node's priority so
+			 * that keepalived moves it */
+			rc = hd_become_standby(d, 0, "switchover asked on the control socket",
+					       out, sizeof(out));
+			if (!rc) {
+				size_t n = strlen(out);
+
+				d->drained = 1;
+				hd_track(d);
+				snprintf(out + n, sizeof(out) - n,
+					 "; VRRP priority lowered by %d (%s): the address follows. `xfrmctx ha takeover` here brings them back",
+					 -HD_TRACK_DRAINED, d->conf.track_file);
+				hd_log("%s", out);
+			}
 		} else {
 			rc = hd_become_standby(d, 1, "switchover asked on the control socket",
 					       out, sizeof(out));
