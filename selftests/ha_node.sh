@@ -67,18 +67,11 @@ slowwait 15 sh -c "$XFRMCTX -j ha status control $IKE_DIR/gwA.sock | jq -e .chan
 	die "the daemons' channel did not open"
 step "charons and daemons up"
 
-pcap=$IKE_DIR/peer.pcap
-ip netns exec "$peer" tcpdump -i eth0 -n -U -w "$pcap" 'udp port 500 or udp port 4500 or esp' \
-	2>"$IKE_DIR/tcpdump.log" &
-tcpd=$!
-on_exit "kill $tcpd 2>/dev/null; wait $tcpd 2>/dev/null"
-slowwait 5 grep -q listening "$IKE_DIR/tcpdump.log" || die "tcpdump did not start"
+hd_capture_start
 
 check "the peer brings the tunnel up to A" ike_swan peer --initiate --child net --timeout 30
 spis_peer=$(ike_sa_spis peer)
-ip netns exec "$peer" ping -D -O -i 0.05 -W 1 -I 192.168.1.1 192.168.2.1 >"$IKE_DIR/ping.log" 2>&1 &
-pinger=$!
-on_exit "kill $pinger 2>/dev/null; wait $pinger 2>/dev/null"
+hd_ping_start
 slowwait 20 in_sync gwB
 check "B's daemon says in sync" in_sync gwB
 check_eq "B's charon holds the IKE_SA passive, same SPIs" "PASSIVE $spis_peer" "$(ike_sa_main gwB)"
@@ -119,7 +112,7 @@ sleep 3
 step "rekeyed"
 
 # ---- 4. crash of B on an idle tunnel, right after B answered a DPD probe
-kill $pinger 2>/dev/null; wait $pinger 2>/dev/null
+hd_ping_stop
 # the highest message ID of the peer's requests answered so far (DPD
 # probes are the peer's empty INFORMATIONAL requests)
 answered_mid() {
@@ -152,8 +145,7 @@ log "requests the peer retransmitted after the crash:" \
     "$(awk -v t="$t1" '$1 * 1000 >= t && /retransmit/' "$IKE_DIR/peer/charon.log" | wc -l)"
 no_giving_up() { ! grep -q 'giving up after' "$IKE_DIR/peer/charon.log"; }
 check "the peer never gave up on a request" no_giving_up
-ip netns exec "$peer" ping -D -O -i 0.05 -W 1 -I 192.168.1.1 192.168.2.1 >>"$IKE_DIR/ping.log" 2>&1 &
-pinger=$!
+hd_ping_start
 slowwait 10 answered_after "$(now_ms)"
 check "A answers the peer's pings after the crash" answered_after "$t1"
 check_eq "A's charon holds the IKE_SA, established" "ESTABLISHED $spis_peer" "$(ike_sa_main gwA)"
@@ -204,9 +196,8 @@ check_eq "OCF stop on B" 0 "$(ocf gwB stop)"
 check_eq "OCF monitor on B after stop: not running" 7 "$(ocf gwB monitor)"
 step "Pacemaker agent"
 
-kill $pinger 2>/dev/null; wait $pinger 2>/dev/null
-kill $tcpd 2>/dev/null; wait $tcpd 2>/dev/null
-tcpdump -tt -n -r "$pcap" 2>/dev/null >"$IKE_DIR/pcap.txt"
+hd_ping_stop
+hd_capture_stop
 inits=$(pcap_inits "$IKE_DIR/pcap.txt")
 check_eq "one IKE_SA_INIT exchange in the whole run (the first)" 2 "$inits"
 # ESP from the tunnel address: no (SPI, sequence number) twice

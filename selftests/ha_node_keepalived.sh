@@ -126,21 +126,14 @@ slowwait 10 hd_is gwA '.role == "active" and .channel' || die "A's daemon is not
 check "keepalived made A the master; A's daemon followed the address" hd_is gwA '.role == "active"'
 step "keepalived, charons and daemons up"
 
-pcap=$IKE_DIR/peer.pcap
-ip netns exec "$peer" tcpdump -i eth0 -n -U -w "$pcap" 'udp port 500 or udp port 4500 or esp' \
-	2>"$IKE_DIR/tcpdump.log" &
-tcpd=$!
-on_exit "kill $tcpd 2>/dev/null; wait $tcpd 2>/dev/null"
-slowwait 5 grep -q listening "$IKE_DIR/tcpdump.log" || die "tcpdump did not start"
+hd_capture_start
 check "the peer ($PEER_IMPL) brings the tunnel up to A" peer_initiate
 spis=$(ike_sa_spis gwA)
 peer_id=$(peer_ike)
 t_up=$(now_ms)
 log "the IKE_SA: $spis at A, $peer_id at the peer"
 check "the peer holds an established IKE SA" test -n "$peer_id"
-ip netns exec "$peer" ping -D -O -i 0.05 -W 1 -I 192.168.1.1 192.168.2.1 >"$IKE_DIR/ping.log" 2>&1 &
-pinger=$!
-on_exit "kill $pinger 2>/dev/null; wait $pinger 2>/dev/null"
+hd_ping_start
 slowwait 20 in_sync gwB
 check "B's daemon says in sync" in_sync gwB
 step "tunnel up, B in sync"
@@ -207,9 +200,8 @@ ka_start gwA "$gwA"
 moved gwA planned "$t"
 step "A is back and active"
 
-kill $pinger 2>/dev/null; wait $pinger 2>/dev/null
-kill $tcpd 2>/dev/null; wait $tcpd 2>/dev/null
-tcpdump -tt -n -r "$pcap" 2>/dev/null >"$IKE_DIR/pcap.txt"
+hd_ping_stop
+hd_capture_stop
 check "the capture holds the first IKE_SA_INIT" test "$(pcap_inits "$IKE_DIR/pcap.txt")" -ge 2
 check_eq "no IKE_SA_INIT after the tunnel came up" 0 "$(pcap_inits_after "$IKE_DIR/pcap.txt" "$t_up")"
 check_eq "no (SPI, sequence number) sent twice by the gateways ($(grep -c 'ESP(spi=' "$IKE_DIR/pcap.txt") ESP packets)" \

@@ -78,6 +78,28 @@ rekey() {	# rekey NAME --child net | --ike rw
 		grep -q 'rekey completed successfully' "$IKE_DIR/rekey.log"
 }
 
+# The peer's traffic: a capture of IKE and ESP on its link, and 20 pings a
+# second through the tunnel (-D: time stamps for gap_after).
+hd_capture_start() {
+	HD_PCAP=$IKE_DIR/peer.pcap
+	ip netns exec "$peer" tcpdump -i eth0 -n -U -w "$HD_PCAP" 'udp port 500 or udp port 4500 or esp' \
+		2>"$IKE_DIR/tcpdump.log" &
+	HD_TCPD=$!
+	on_exit "kill $HD_TCPD 2>/dev/null; wait $HD_TCPD 2>/dev/null"
+	slowwait 5 grep -q listening "$IKE_DIR/tcpdump.log" || die "tcpdump did not start"
+}
+# ... stopped and printed as text: $IKE_DIR/pcap.txt
+hd_capture_stop() {
+	kill "$HD_TCPD" 2>/dev/null; wait "$HD_TCPD" 2>/dev/null
+	tcpdump -tt -n -r "$HD_PCAP" 2>/dev/null >"$IKE_DIR/pcap.txt"
+}
+hd_ping_start() {
+	ip netns exec "$peer" ping -D -O -i 0.05 -W 1 -I 192.168.1.1 192.168.2.1 >>"$IKE_DIR/ping.log" 2>&1 &
+	HD_PINGER=$!
+	on_exit "kill $HD_PINGER 2>/dev/null; wait $HD_PINGER 2>/dev/null"
+}
+hd_ping_stop() { kill "$HD_PINGER" 2>/dev/null; wait "$HD_PINGER" 2>/dev/null; }
+
 # The capture: IKE_SA_INIT packets, and (SPI, sequence number) pairs the
 # gateways (the tunnel address) sent more than once.
 pcap_inits() { grep -c 'ikev2_init' "$1"; }
