@@ -11,19 +11,23 @@
 #   make helper           libxfrmctx and xfrmctx
 #   make vm KVER=.. CMD=..  a shell command in the VM (default: the selftests)
 #   make regen            regenerate uapi and policy code from the YAML spec
-#   make install          the tool, library, man pages, scripts (DESTDIR, PREFIX)
+#   make install          the tools, library, man pages, scripts (DESTDIR, PREFIX)
+#   make dkms-source      the module's source for DKMS in /usr/src/xfrm-ctx-VERSION
+#   make deb              the Debian packages (debian/), into build/deb/
 #   make bench            benchmarks in the VM on both kernels -> bench/results/
 #   make fuzz             libFuzzer targets, FUZZ_TIME s each (default 300), and
 #                         the module's netlink fuzzer at length in the VM
 #   make soak             10 000 hand-overs under traffic in the VM (minutes)
 
 TOP   := $(abspath .)
+# The project's one version number: module, DKMS, library, tools, packages.
+VERSION := $(shell cat $(TOP)/VERSION)
 BUILD := $(TOP)/build
 KVER  ?= 6.1
 LINES := 6.1 6.12
 ABI    = $(shell bash -c '. $(TOP)/scripts/kernels.sh && xc_resolve $(KVER)')
 KDIR   = /usr/src/linux-headers-$(ABI)
-KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild VERSION
 
 all: modules helper
 
@@ -66,6 +70,22 @@ regen:
 install: helper
 	@$(MAKE) -s -C helper TOP=$(TOP) install
 
+# The module's source as DKMS takes it (DESTDIR for packaging): the files
+# the module builds from, and dkms.conf with the version filled in. Then
+# `dkms install xfrm-ctx/$(VERSION)`.
+DKMS_SRC = $(DESTDIR)/usr/src/xfrm-ctx-$(VERSION)
+dkms-source:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp --parents -t $(DKMS_SRC) $(KMOD_SRCS) kmod/Makefile uapi/linux/xfrm_ctx.h Kconfig
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
+	@echo "DKMS source in $(DKMS_SRC); now: dkms install xfrm-ctx/$(VERSION)"
+
+# Debian packages (debian/): xfrm-ctx-dkms, xfrmctx, libxfrmctx1,
+# libxfrmctx-dev, built from a copy of the tree, results in build/deb/.
+deb:
+	@scripts/build-deb
+
 # Benchmarks, fuzzing, soak (issue 7): long runs, not part of `make check`
 # (which runs the fuzz regression and the short netlink fuzzer).
 bench: deps
@@ -91,4 +111,4 @@ soak: deps
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/helper $(BUILD)/vm $(BUILD)/fuzz $(BUILD)/bench
 
-.PHONY: all deps modules helper unit check-spec vm check demo regen clean install bench fuzz fuzz-regress soak
+.PHONY: all deps modules helper unit check-spec vm check demo regen clean install dkms-source deb bench fuzz fuzz-regress soak
