@@ -47,8 +47,10 @@ modules:
 helper:
 	@$(MAKE) -s -C helper TOP=$(TOP)
 
+# The unit tests, then the installed library as libxfrmctx(3) says to use it.
 unit: helper
 	@$(MAKE) -s -C helper TOP=$(TOP) check
+	@scripts/check-pkgconfig
 
 check-spec:
 	@scripts/ynl-regen --check

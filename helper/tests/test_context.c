@@ -91,7 +91,7 @@ TEST(context_round_trip_keeps_every_record)
 	EXPECT_EQ(m.source, XFRMCTX_SOURCE_MODULE);
 	EXPECT_EQ(m.frozen, 1);
 	EXPECT(m.created > 1600000000);
-	EXPECT_STREQ(m.writer, "libxfrmctx 1.0");
+	EXPECT_STREQ(m.writer, "libxfrmctx " XFRMCTX_VERSION);
 	free(img);
 	xfrmctx_ctx_free(c);
 	xfrmctx_ctx_free(d);
