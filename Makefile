@@ -14,6 +14,7 @@
 #   make install          the tools, library, man pages, scripts (DESTDIR, PREFIX)
 #   make dkms-source      the module's source for DKMS in /usr/src/xfrm-ctx-VERSION
 #   make deb              the Debian packages (debian/), into build/deb/
+#   make deb-check        install them in the VM, DKMS builds the module there
 #   make bench            benchmarks in the VM on both kernels -> bench/results/
 #   make fuzz             libFuzzer targets, FUZZ_TIME s each (default 300), and
 #                         the module's netlink fuzzer at length in the VM
@@ -88,6 +89,12 @@ dkms-source:
 deb:
 	@scripts/build-deb
 
+# The packages installed on a gateway: in the VM, into a chroot whose DKMS
+# builds the module for the running kernel (minutes: the compiler runs
+# emulated). Not part of make check.
+deb-check: deb
+	@selftests/vm/run --kernel $(KVER) --timeout 2400 selftests/deb_install.sh
+
 # Benchmarks, fuzzing, soak (issue 7): long runs, not part of `make check`
 # (which runs the fuzz regression and the short netlink fuzzer).
 bench: deps
@@ -113,4 +120,4 @@ soak: deps
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/helper $(BUILD)/vm $(BUILD)/fuzz $(BUILD)/bench
 
-.PHONY: all deps modules helper unit check-spec vm check demo regen clean install dkms-source deb bench fuzz fuzz-regress soak
+.PHONY: all deps modules helper unit check-spec vm check demo regen clean install dkms-source deb deb-check bench fuzz fuzz-regress soak
