@@ -18,6 +18,26 @@ load_module
 on_exit unload_module
 
 say() { echo "# == $*"; }
+# The namespace's packet counters where a hand-over drops packets: XFRM's
+# (/proc/net/xfrm_stat; a frozen SA's drops, Documentation/xfrm_ctx.rst,
+# "Drops") and IP's (/proc/net/snmp: a packet for an address the host no
+# longer has), one "name value" a line.
+pkt_counters() {
+	ip netns exec "$1" awk '
+		FILENAME ~ /xfrm_stat/ { print $1, $2; next }
+		$1 == "Ip:" && !hdr { for (i = 2; i <= NF; i++) h[i] = $i; hdr = 1; next }
+		$1 == "Ip:" { for (i = 2; i <= NF; i++) print "Ip" h[i], $i }
+	' /proc/net/xfrm_stat /proc/net/snmp
+}
+# What grew since a pkt_counters snapshot (file $2): "Name +N ...".
+pkt_grown() {
+	pkt_counters "$1" | awk 'NR == FNR { v[$1] = $2; next }
+		$1 in v && $2 > v[$1] && $1 ~ /^(Xfrm|IpInAddrErrors|IpInDiscards|IpOutNoRoutes)/ {
+			printf "%s +%d ", $1, $2 - v[$1] } END { print "" }' "$2" -
+}
+# Packets dropped at a frozen or absent SA, from a pkt_grown line.
+sa_drops() { grep -o 'Xfrm\(In\|Out\)\(StateInvalid\|NoStates\) +[0-9]*' <<<"$1" | awk '{ n += $2 } END { print n + 0 }'; }
+
 counters() {	# NS LABEL: the tunnel's counters in NS
 	local o s
 	read -r o _ < <(xc_counters "$1" "$SPI_IN")
@@ -38,6 +58,7 @@ slowwait 10 bash -c "[ \"\$(grep -c 'bytes from' $ctx.ping)\" -ge 20 ]" ||
 counters "$gwA" "gateway A before"
 
 say "hand-over"
+pkt_counters "$gwA" > "$ctx.cA"; pkt_counters "$gwB" > "$ctx.cB"
 t0=$(date +%s%N)
 # (no output filters here: every process start costs ~0.5 s in the VM)
 xc "$gwA" state export reqid "$TUN_REQID" freeze lease 30 -o "$ctx"
@@ -46,7 +67,8 @@ topo_move_vip "$gwB" "$gwA"
 xc "$gwB" state thaw reqid "$TUN_REQID"
 t1=$(date +%s%N)
 xc "$gwA" state release reqid "$TUN_REQID"
-echo "#    freeze to thaw: $(( (t1 - t0) / 1000000 )) ms of emulated CPU, 6 commands"
+window=$(( (t1 - t0) / 1000000 ))
+echo "#    freeze to thaw: $window ms (wall clock in the emulated guest), 6 commands"
 
 say "what the context file held (keys hidden)"
 xc - context show -i "$ctx" 2>/dev/null | sed 's/^/#    /'
@@ -54,6 +76,18 @@ xc - context show -i "$ctx" 2>/dev/null | sed 's/^/#    /'
 wait "$pinger"
 say "result"
 grep -E 'packets transmitted' "$ctx.ping" | sed 's/^/#    ping: /'
+read -r sent got < <(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' "$ctx.ping")
+grownA=$(pkt_grown "$gwA" "$ctx.cA"); grownB=$(pkt_grown "$gwB" "$ctx.cB")
+echo "#    counters that grew from the freeze to the end: A: ${grownA:-none}"
+echo "#                                                   B: ${grownB:-none}"
+# Why pings are lost: from the freeze on A to the thaw on B the tunnel is
+# closed on purpose (fail closed: a frozen SA carries nothing), and every
+# ping whose request or reply meets it is dropped and counted by XFRM.
+echo "#    lost $((sent - got)) of $sent pings: the tunnel is closed on purpose from the freeze on A"
+echo "#    to the thaw on B (a frozen SA carries nothing), and each ping that meets it is lost:"
+echo "#    XFRM counted $(sa_drops "$grownA") such drops on A and $(sa_drops "$grownB") on B. That window is the $window ms"
+echo "#    of the 6 commands above, about $((window / 6)) ms each in this emulated (qemu TCG) guest;"
+echo "#    bench/ measures the hand-over on its own."
 counters "$gwB" "gateway B after "
 peer_stats=$(ip -n "$peer" -s xfrm state list spi "$SPI_IN" | grep -o 'replay-window [0-9]* replay [0-9]* failed [0-9]*')
 echo "#    the peer's inbound SA: $peer_stats"
