@@ -33,7 +33,7 @@ pkt_counters() {
 pkt_grown() {
 	pkt_counters "$1" | awk 'NR == FNR { v[$1] = $2; next }
 		$1 in v && $2 > v[$1] && $1 ~ /^(Xfrm|IpInAddrErrors|IpInDiscards|IpOutNoRoutes)/ {
-			printf "%s +%d ", $1, $2 - v[$1] } END { print "" }' "$2" -
+			out = out sep $1 " +" ($2 - v[$1]); sep = " " } END { print out }' "$2" -
 }
 # Packets dropped at a frozen or absent SA, from a pkt_grown line.
 sa_drops() { grep -o 'Xfrm\(In\|Out\)\(StateInvalid\|NoStates\) +[0-9]*' <<<"$1" | awk '{ n += $2 } END { print n + 0 }'; }
