@@ -37,8 +37,12 @@ in_root() { chroot "$root" env PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 
 check "no xfrm_ctx DKMS tree before" test ! -e "$root/var/lib/dkms/xfrm-ctx"
 log "== dpkg -i (DKMS builds the module for $kver: minutes under emulation)"
-out=$(in_root dpkg -i /tmp/debs/xfrm-ctx-dkms_*.deb /tmp/debs/xfrmctx_*.deb \
-	/tmp/debs/libxfrmctx1_*.deb /tmp/debs/libxfrmctx-dev_*.deb 2>&1); rc=$?
+pkgs=()
+for p in xfrm-ctx-dkms xfrmctx libxfrmctx1 libxfrmctx-dev; do
+	f=$(cd "$root/tmp/debs" && ls "${p}_$version"-*.deb) || die "no $p package in build/deb"
+	pkgs+=("/tmp/debs/$f")
+done
+out=$(in_root dpkg -i "${pkgs[@]}" 2>&1); rc=$?
 echo "$out" | sed 's/^/#   /' | tail -n 30
 check_eq "dpkg -i installs the four packages" 0 "$rc"
 status=$(in_root dkms status xfrm-ctx 2>&1)
