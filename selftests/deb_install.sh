@@ -31,6 +31,11 @@ on_exit "umount -R $root; rm -rf $ovl"
 for d in proc sys dev; do mount --rbind "/$d" "$root/$d"; done
 mount -t tmpfs tmpfs "$root/tmp"
 mount -t tmpfs tmpfs "$root/run"
+# A gateway with one kernel, the running one: DKMS's postinst builds for
+# every kernel with headers, and the host has those of both lines.
+for d in "$root"/lib/modules/*; do
+	[ "${d##*/}" = "$kver" ] || rm -rf "$d"
+done
 mkdir -p "$root/tmp/debs"
 cp "${debs[@]}" "$root/tmp/debs/"
 in_root() { chroot "$root" env PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
