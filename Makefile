@@ -12,19 +12,24 @@
 #   make helper           libxfrmctx and xfrmctx
 #   make vm KVER=.. CMD=..  a shell command in the VM (default: the selftests)
 #   make regen            regenerate uapi and policy code from the YAML spec
-#   make install          the tool, library, man pages, scripts (DESTDIR, PREFIX)
+#   make install          the tools, library, man pages, scripts (DESTDIR, PREFIX)
+#   make dkms-source      the module's source for DKMS in /usr/src/xfrm-ctx-VERSION
+#   make deb              the Debian packages (debian/), into build/deb/
+#   make deb-check        install them in the VM, DKMS builds the module there
 #   make bench            benchmarks in the VM on both kernels -> bench/results/
 #   make fuzz             libFuzzer targets, FUZZ_TIME s each (default 300), and
 #                         the module's netlink fuzzer at length in the VM
 #   make soak             10 000 hand-overs under traffic in the VM (minutes)
 
 TOP   := $(abspath .)
+# The project's one version number: module, DKMS, library, tools, packages.
+VERSION := $(shell cat $(TOP)/VERSION)
 BUILD := $(TOP)/build
 KVER  ?= 6.1
 LINES := $(shell bash -c '. $(TOP)/scripts/kernels.sh && echo $$XC_LINES')
 ABI    = $(shell bash -c '. $(TOP)/scripts/kernels.sh && xc_resolve $(KVER)')
 KDIR   = /usr/src/linux-headers-$(ABI)
-KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild VERSION
 
 all: modules helper
 
@@ -52,8 +57,10 @@ modules:
 helper:
 	@$(MAKE) -s -C helper TOP=$(TOP)
 
+# The unit tests, then the installed library as libxfrmctx(3) says to use it.
 unit: helper
 	@$(MAKE) -s -C helper TOP=$(TOP) check
+	@scripts/check-pkgconfig
 
 check-spec:
 	@scripts/ynl-regen --check
@@ -80,6 +87,28 @@ regen:
 install: helper
 	@$(MAKE) -s -C helper TOP=$(TOP) install
 
+# The module's source as DKMS takes it (DESTDIR for packaging): the files
+# the module builds from, and dkms.conf with the version filled in. Then
+# `dkms install xfrm-ctx/$(VERSION)`.
+DKMS_SRC = $(DESTDIR)/usr/src/xfrm-ctx-$(VERSION)
+dkms-source:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp --parents -t $(DKMS_SRC) $(KMOD_SRCS) kmod/Makefile uapi/linux/xfrm_ctx.h Kconfig
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
+	@echo "DKMS source in $(DKMS_SRC); now: dkms install xfrm-ctx/$(VERSION)"
+
+# Debian packages (debian/): xfrm-ctx-dkms, xfrmctx, libxfrmctx1,
+# libxfrmctx-dev, built from a copy of the tree, results in build/deb/.
+deb:
+	@scripts/build-deb
+
+# The packages installed on a gateway: in the VM, into a chroot whose DKMS
+# builds the module for the running kernel (minutes: the compiler runs
+# emulated). Not part of make check.
+deb-check: deb
+	@selftests/vm/run --kernel $(KVER) --timeout 2400 selftests/deb_install.sh
+
 # Benchmarks, fuzzing, soak (issue 7): long runs, not part of `make check`
 # (which runs the fuzz regression and the short netlink fuzzer).
 bench: deps
@@ -105,4 +134,4 @@ soak: deps
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/helper $(BUILD)/vm $(BUILD)/fuzz $(BUILD)/bench
 
-.PHONY: all deps modules helper unit check-spec vm check check-all demo regen clean install bench fuzz fuzz-regress soak
+.PHONY: all deps modules helper unit check-spec vm check check-all demo regen clean install dkms-source deb deb-check bench fuzz fuzz-regress soak

@@ -14,7 +14,10 @@
 
 #include "compat.h"
 
-#define XC_MODULE_VERSION	"0.2.0"
+/* XC_MODULE_VERSION: the release, from VERSION (kmod/Kbuild). */
+#ifndef XC_MODULE_VERSION
+#error "XC_MODULE_VERSION comes from the VERSION file through kmod/Kbuild"
+#endif
 
 /* SAs collected from one walk of the state table before acting on them. */
 #define XC_BATCH		64

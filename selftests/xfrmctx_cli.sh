@@ -73,11 +73,19 @@ cp "$ctx" "$dir/flipped"
 printf '\x5a' | dd of="$dir/flipped" bs=1 seek=200 conv=notrunc status=none
 head -c $((size - 10)) "$ctx" > "$dir/truncated"
 echo "src 10.0.0.1 dst 10.0.0.100" > "$dir/text"
+chmod 600 "$dir/truncated" "$dir/text"	# the mode check comes first (below)
 expect 1 'checksum mismatch' "$b" state import -i "$dir/flipped"
 expect 1 'truncated' "$b" state import -i "$dir/truncated"
 expect 1 'wrong magic' "$b" state import -i "$dir/text"
 expect 1 'checksum mismatch' "$b" context show -i "$dir/flipped"
 check_eq "b has no SA and no policy" "0 0" "$(xc_count "$b" state) $(xc_count "$b" policy)"
+
+log "== a context file others can read is refused, with the chmod to run"
+chmod 640 "$ctx"
+expect 1 "has mode 0640: others may read the keys; chmod 600 $ctx" "$b" state import -i "$ctx"
+expect 1 "chmod 600 $ctx" "$b" context show -i "$ctx"
+check_eq "b still has no SA and no policy" "0 0" "$(xc_count "$b" state) $(xc_count "$b" policy)"
+chmod 600 "$ctx"
 
 log "== staged import, thaw"
 # $ctx was exported live: without an out-jump only live-snapshot imports it

@@ -5,7 +5,10 @@
 # `xfrmctx state export` and `import` still hand a tunnel over, through the
 # standard XFRM netlink (GETSA, then NEWSA with the replay state, the jumps
 # applied in userspace), and say once on stderr that this is not atomic.
-# What needs the module (freeze, staged import) is refused by name.
+# What needs the module (freeze, staged import) is refused by name, and the
+# tool says why the module is missing on this host and what to do.
+# First of all: the module is not loaded until something uses its family,
+# and then the kernel loads it by itself (MODULE_ALIAS_GENL_FAMILY).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 
@@ -30,6 +33,22 @@ ping_ok() {
 check "the peer reaches 192.168.2.1 through gateway A" slowwait 10 ping_ok "$peer" 1
 check "10 pings through A" ping_ok "$peer" 10
 
+log "== the first command loads the module"
+version=$(cat "$XC_TOP/VERSION")
+lsmod | grep -q '^xfrm_ctx ' && run - rmmod xfrm_ctx
+check "the module is not loaded" test ! -d /sys/module/xfrm_ctx
+out=$("$XFRMCTX" --version); echo "$out" | sed 's/^/#   /'
+check_eq "--version names the tool's release" "xfrmctx $version" "$(sed -n 1p <<<"$out")"
+check_eq "and the library's" "libxfrmctx $version" "$(sed -n 2p <<<"$out")"
+check_eq "and says the module is not loaded" "xfrm_ctx module: not loaded" "$(sed -n 3p <<<"$out")"
+check "asking the version did not load it" test ! -d /sys/module/xfrm_ctx
+xc "$gwA" state list-frozen >/dev/null || fail "list-frozen with the module unloaded"
+check "the first xfrmctx command loaded it" test -d /sys/module/xfrm_ctx
+check_eq "--version now names the module's release" "xfrm_ctx module $version" \
+	"$("$XFRMCTX" --version | sed -n 3p)"
+check_eq "xfrmctx-ike --version too" "xfrm_ctx module $version" \
+	"$("$XC_TOP/build/helper/xfrmctx-ike" --version | sed -n 3p)"
+
 # From here on nothing may load the module: the family's first user would.
 lsmod | grep -q '^xfrm_ctx ' && rmmod xfrm_ctx
 old_modprobe=$(cat /proc/sys/kernel/modprobe)
@@ -46,6 +65,35 @@ check "and writes no file" test ! -e "$ctx"
 err=$(xc "$gwA" state freeze reqid "$TUN_REQID" 2>&1); rc=$?
 check_eq "freeze fails" 1 "$rc"
 check "and says the family is missing" grep -q 'xfrm_ctx not found' <<<"$err"
+echo "$err" | sed 's/^/#   /'
+kver=$(uname -r)
+check "and that the module is installed but did not load" \
+	grep -q "xfrm_ctx module is installed for $kver but is not loaded" <<<"$err"
+check "and to run modprobe" grep -q 'run "modprobe xfrm_ctx"' <<<"$err"
+check "and that the kernel's module loader is /bin/false" \
+	grep -q 'kernel.modprobe) is "/bin/false"' <<<"$err"
+check "and that export and import work without it" grep -q 'not atomically' <<<"$err"
+
+# A host without the module: this kernel's modules directory as a copy
+# whose modules.dep does not list it, first without the headers DKMS needs,
+# then with them.
+nomod() {	# nomod HEADERS(0|1): xfrmctx info's stderr on such a host
+	in_ns - unshare -m bash -c '
+		d=/lib/modules/$(uname -r); t=$(mktemp -d)
+		grep -v "/xfrm_ctx.ko" "$d/modules.dep" > "$t/modules.dep"
+		[ "$1" = 1 ] && mkdir -p "$t/build" && : > "$t/build/Makefile"
+		mount --bind "$t" "$d" && "$2" info 2>&1; rm -rf "$t"' - "$1" "$XFRMCTX"
+}
+err=$(nomod 0)
+echo "$err" | sed 's/^/#   /'
+check "without the module installed: says so" \
+	grep -q "xfrm_ctx module is not installed for the running kernel $kver" <<<"$err"
+check "and that the headers are missing, with the package to install" \
+	grep -q "apt-get install linux-headers-$kver" <<<"$err"
+check "and to install xfrm-ctx-dkms" grep -q 'install the xfrm-ctx-dkms package' <<<"$err"
+err=$(nomod 1)
+check "with headers: it names only the package" \
+	eval '! grep -q linux-headers <<<"$err" && grep -q "dkms autoinstall -k $kver" <<<"$err"'
 
 log "== export on A"
 read -r oseqA _ < <(topo_counters "$gwA" "$SPI_IN")

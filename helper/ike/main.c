@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "ike_cmd.h"
+#include "libxfrmctx.h"
 
 static const struct {
 	const char *name;
@@ -44,13 +45,14 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "Usage: xfrmctx-ike COMMAND ...\n");
+	fprintf(f, "Usage: xfrmctx-ike COMMAND ... | --version\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "       xfrmctx-ike %s\n", commands[i].help);
 }
 
 int main(int argc, char **argv)
 {
+	char mod[64];
 	size_t i;
 
 	if (argc < 2) {
@@ -59,6 +61,14 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("xfrmctx-ike %s\nlibxfrmctx %s\n", XFRMCTX_VERSION, xfrmctx_version());
+		if (xfrmctx_module_version(mod, sizeof(mod)))
+			printf("xfrm_ctx module: not loaded\n");
+		else
+			printf("xfrm_ctx module %s\n", mod);
 		return 0;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

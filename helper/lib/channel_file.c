@@ -118,6 +118,17 @@ int xc_ctx_load(const char *path, const struct xc_keyring *seal_keys,
 	ret = xc_read_all(path, &raw, &rawlen, 256u << 20, err, errlen);
 	if (ret)
 		return ret;
+	if (!xc_is_sealed(raw, rawlen) && strcmp(path, "-")) {
+		/* Sealed files are encrypted; a plain one holds the keys. */
+		struct stat st;
+
+		ret = stat(path, &st) < 0 ? -errno : xc_check_private(&st, "context file", path, err, errlen);
+		if (ret) {
+			if (ret != -EPERM)
+				snprintf(err, errlen, "cannot stat %s: %s", path, strerror(-ret));
+			goto out;
+		}
+	}
 	if (xc_is_sealed(raw, rawlen)) {
 		if (!seal_keys) {
 			snprintf(err, errlen, "%s is sealed; give --seal KEYFILE", path);

@@ -165,11 +165,10 @@ int xc_keyring_load(const char *path, struct xc_keyring *kr, char *err, size_t e
 		snprintf(err, errlen, "key file %s is not a regular file", path);
 		return -EINVAL;
 	}
-	if (st.st_mode & 077) {
+	ret = xc_check_private(&st, "key file", path, err, errlen);
+	if (ret) {
 		close(fd);
-		snprintf(err, errlen, "key file %s has mode %04o: others may read the keys; chmod 600 it",
-			 path, (unsigned int)(st.st_mode & 07777));
-		return -EPERM;
+		return ret;
 	}
 	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
 		len += (size_t)n;

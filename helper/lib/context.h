@@ -28,4 +28,11 @@ int xc_ctx_serialize(const struct xfrmctx_ctx *c, struct xc_buf *out);
  * of the directory; err says which step failed and names the file. */
 int xc_write_atomic(const char *path, const void *p, size_t n, char *err, size_t errlen);
 
+/* A file that holds keys (what: "key file", "context file") must not be
+ * open to group or others: 0, or -EPERM with the chmod to run in err.
+ * Pipes and other non-regular files (stdin, <(...)) are not checked. */
+struct stat;
+int xc_check_private(const struct stat *st, const char *what, const char *path,
+		     char *err, size_t errlen);
+
 #endif

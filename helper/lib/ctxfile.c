@@ -49,6 +49,16 @@ static int fsync_dir_of(const char *path)
 	return err;
 }
 
+int xc_check_private(const struct stat *st, const char *what, const char *path,
+		     char *err, size_t errlen)
+{
+	if (!S_ISREG(st->st_mode) || !(st->st_mode & 077))
+		return 0;
+	snprintf(err, errlen, "%s %s has mode %04o: others may read the keys; chmod 600 %s",
+		 what, path, (unsigned int)(st->st_mode & 07777), path);
+	return -EPERM;
+}
+
 /* The one atomic writer of the library: context files, sealed files, the
  * HA state directory and key files all go through it (declared in
  * context.h). Mode 0600, temporary file in the same directory, fsync,
@@ -141,6 +151,17 @@ int xfrmctx_ctx_read(const char *path, struct xfrmctx_ctx **cp, char *err, size_
 		ret = -errno;
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return ret;
+	}
+	if (!from_stdin) {
+		struct stat st;
+
+		ret = fstat(fd, &st) < 0 ? -errno : xc_check_private(&st, "context file", path, err, errlen);
+		if (ret) {
+			if (ret != -EPERM)
+				snprintf(err, errlen, "cannot stat %s: %s", path, strerror(-ret));
+			close(fd);
+			return ret;
+		}
 	}
 	xc_buf_init(&b);
 	for (;;) {

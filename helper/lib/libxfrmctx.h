@@ -36,6 +36,10 @@
 #include <stdint.h>
 #include <linux/xfrm.h>
 #include <linux/xfrm_ctx.h>	/* XFRM_CTX_F_*, XFRM_CTX_EV_*, XFRM_CTX_SA_* */
+/* XFRMCTX_VERSION ("0.3.0"), XFRMCTX_VERSION_MAJOR, _MINOR, _PATCH and
+ * XFRMCTX_VERSION_NUMBER (0x000300): the release of this header, generated
+ * from the project's VERSION file when the library is built. */
+#include "xfrmctx_version.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -81,6 +85,14 @@ struct xfrmctx_info {
 };
 
 int xfrmctx_get_info(struct xfrmctx *h, struct xfrmctx_info *info);
+
+/* The release of the library linked at run time ("0.3.0"), which may be
+ * newer than the XFRMCTX_VERSION the caller was compiled with. */
+const char *xfrmctx_version(void);
+
+/* The release of the xfrm_ctx module if it is loaded (from sysfs, without
+ * loading it): 0, or -ENOENT when it is not loaded. */
+int xfrmctx_module_version(char *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Naming SAs                                                          */

@@ -9,7 +9,7 @@
 #include "context.h"
 #include "nla.h"
 
-#define XC_WRITER "libxfrmctx 1.0"
+#define XC_WRITER "libxfrmctx " XFRMCTX_VERSION
 
 int xfrmctx_ctx_add_meta(struct xfrmctx_ctx *c, uint8_t source, int frozen)
 {

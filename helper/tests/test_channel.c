@@ -85,7 +85,7 @@ TEST(keyfile_open_to_others_is_refused)
 	fclose(f);
 	chmod(path, 0644);
 	EXPECT_EQ(xc_keyring_load(path, &kr, err, sizeof(err)), -EPERM);
-	EXPECT(strstr(err, "has mode 0644: others may read the keys; chmod 600 it") != NULL);
+	EXPECT(strstr(err, "has mode 0644: others may read the keys; chmod 600 ") != NULL);
 	chmod(path, 0600);
 	EXPECT_EQ(xc_keyring_load(path, &kr, err, sizeof(err)), 0);
 	xc_keyring_free(&kr);

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include "libxfrmctx.h"
+#include "channel.h"
 #include "unit.h"
 
 static struct xfrmctx_ctx *sample(void)
@@ -91,7 +92,7 @@ TEST(context_round_trip_keeps_every_record)
 	EXPECT_EQ(m.source, XFRMCTX_SOURCE_MODULE);
 	EXPECT_EQ(m.frozen, 1);
 	EXPECT(m.created > 1600000000);
-	EXPECT_STREQ(m.writer, "libxfrmctx 1.0");
+	EXPECT_STREQ(m.writer, "libxfrmctx " XFRMCTX_VERSION);
 	free(img);
 	xfrmctx_ctx_free(c);
 	xfrmctx_ctx_free(d);
@@ -288,6 +289,48 @@ TEST(context_file_is_0600_atomic_and_reads_back)
 	EXPECT(strstr(err, "/junk: truncated: 12 bytes") != NULL);
 	snprintf(other, sizeof(other), "rm -rf %s", tmpdir);
 	EXPECT_EQ(system(other), 0);
+	xfrmctx_ctx_free(c);
+}
+
+/* A context file open to group or others holds every key of its tunnels
+ * for them to read: refused, as key files are, with the chmod to run. Both
+ * readers: the library's and the HA commands' (which also take sealed
+ * files: those are encrypted and not checked). */
+TEST(context_file_open_to_group_or_others_is_refused)
+{
+	char dir[] = "/tmp/xc-unit-mode-XXXXXX", path[64], want[200], err[XFRMCTX_ERRLEN];
+	static const mode_t modes[] = { 0644, 0640, 0604, 0660 };
+	struct xfrmctx_ctx *c = sample(), *d = NULL;
+	unsigned int i;
+
+	EXPECT(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/ctx", dir);
+	EXPECT_EQ(xfrmctx_ctx_write(c, path, err, sizeof(err)), 0);
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		EXPECT_EQ(chmod(path, modes[i]), 0);
+		snprintf(want, sizeof(want),
+			 "context file %s has mode %04o: others may read the keys; chmod 600 %s",
+			 path, (unsigned int)modes[i], path);
+		err[0] = '\0';
+		EXPECT_EQ(xfrmctx_ctx_read(path, &d, err, sizeof(err)), -EPERM);
+		EXPECT(d == NULL);
+		EXPECT_STREQ(err, want);
+		err[0] = '\0';
+		EXPECT_EQ(xc_ctx_load(path, NULL, &d, err, sizeof(err)), -EPERM);
+		EXPECT(d == NULL);
+		EXPECT_STREQ(err, want);
+	}
+	/* 0400 and 0600 are the owner's alone. */
+	EXPECT_EQ(chmod(path, 0400), 0);
+	EXPECT_EQ(xfrmctx_ctx_read(path, &d, err, sizeof(err)), 0);
+	xfrmctx_ctx_free(d);
+	d = NULL;
+	EXPECT_EQ(chmod(path, 0600), 0);
+	EXPECT_EQ(xc_ctx_load(path, NULL, &d, err, sizeof(err)), 0);
+	EXPECT(d != NULL);
+	xfrmctx_ctx_free(d);
+	unlink(path);
+	rmdir(dir);
 	xfrmctx_ctx_free(c);
 }
 

@@ -25,10 +25,8 @@ int cmd_info(int argc, char **argv)
 	err = xfrmctx_open(&h);
 	if (err) {
 		if (err == -ENOENT)
-			fprintf(stderr, "xfrmctx: generic netlink family %s not found (is the xfrm_ctx module loaded?)\n",
-				XFRM_CTX_FAMILY_NAME);
-		else
-			fprintf(stderr, "xfrmctx: %s\n", xfrmctx_strerror(NULL, err));
+			return op_error("info", "generic netlink family " XFRM_CTX_FAMILY_NAME " not found");
+		fprintf(stderr, "xfrmctx: %s\n", xfrmctx_strerror(NULL, err));
 		return 1;
 	}
 	err = xfrmctx_get_info(h, &info);

@@ -49,7 +49,7 @@ int cmd_monitor(int argc, char **argv)
 	}
 	err = xfrmctx_open(&h);
 	if (err == -ENOENT)
-		return op_error("monitor", "generic netlink family xfrm_ctx not found (is the xfrm_ctx module loaded?)");
+		return op_error("monitor", "generic netlink family xfrm_ctx not found");
 	if (err)
 		return op_error("monitor", strerror(-err));
 	err = xfrmctx_monitor_start(h);

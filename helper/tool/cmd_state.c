@@ -55,7 +55,7 @@ static int open_handle(struct xfrmctx **h, int want_fallback)
 	err = xfrmctx_open_flags(h, flags);
 	if (err == -ENOENT)
 		return op_error("state", "generic netlink family " XFRM_CTX_FAMILY_NAME
-				" not found (is the xfrm_ctx module loaded?)");
+				" not found");
 	if (err)
 		return op_error("state", strerror(-err));
 	if (want_fallback && !xfrmctx_has_module(*h) && !warned++)

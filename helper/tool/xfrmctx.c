@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "libxfrmctx.h"
 #include "xfrmctx.h"
 
 static const struct xc_cmd commands[] = {
@@ -31,7 +32,7 @@ void usage(FILE *f)
 	fprintf(f, "Usage: xfrmctx [ OPTIONS ] OBJECT COMMAND ...\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "       xfrmctx %s\n", commands[i].help);
-	fprintf(f, "OPTIONS := -j[son] | -p[retty] | -s[tatistics] | --reveal-keys | --no-module\n"
+	fprintf(f, "OPTIONS := -j[son] | -p[retty] | -s[tatistics] | --reveal-keys | --no-module | -V | --version\n"
 		   "Try \"xfrmctx state help\" for the SA commands.\n");
 }
 
@@ -40,6 +41,21 @@ int cmd_help(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	usage(stdout);
+	return 0;
+}
+
+/* The releases of the tool, the library and the loaded module (read from
+ * sysfs: asking the version does not load the module). */
+static int print_version(void)
+{
+	char mod[64];
+
+	printf("xfrmctx %s\n", XFRMCTX_VERSION);
+	printf("libxfrmctx %s\n", xfrmctx_version());
+	if (xfrmctx_module_version(mod, sizeof(mod)))
+		printf("xfrm_ctx module: not loaded\n");
+	else
+		printf("xfrm_ctx module %s\n", mod);
 	return 0;
 }
 
@@ -64,6 +80,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
 			usage(stdout);
 			return 0;
+		} else if (!strcmp(argv[0], "-V") || !strcmp(argv[0], "--version")) {
+			return print_version();
 		} else {
 			fprintf(stderr, "xfrmctx: unknown option \"%s\"\n", argv[0]);
 			usage(stderr);

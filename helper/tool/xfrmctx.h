@@ -24,6 +24,9 @@ extern int opt_json, opt_pretty, opt_stats, opt_reveal, opt_no_module;
 int usage_error(const char *msg);
 /* Print "xfrmctx: WHAT: MSG" on stderr, return XC_EXIT_FAIL. */
 int op_error(const char *what, const char *msg);
+/* Why the xfrm_ctx family is missing on this host and what to do (stderr,
+ * once); op_error() calls it for messages that say the family is missing. */
+void xc_module_hint(void);
 
 void usage(FILE *f);
 int cmd_help(int argc, char **argv);
