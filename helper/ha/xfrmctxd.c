@@ -58,7 +58,7 @@ void hd_dbg(struct hd *d, const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: xfrmctxd [-c CONFIG] [-v]\n"
+	fprintf(f, "usage: xfrmctxd [-c CONFIG] [-v] | --version\n"
 		   "  -c CONFIG  the configuration (default " HD_CONF ")\n"
 		   "  -v         log every message of the stream\n"
 		   "Control it with `xfrmctx ha status|takeover|release|switchover|check`.\n");
@@ -206,6 +206,16 @@ int main(int argc, char **argv)
 	int opt, verbose = 0;
 
 	xc_log_name = "xfrmctxd";
+	if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		char mod[64];
+
+		printf("xfrmctxd %s\nlibxfrmctx %s\n", XFRMCTX_VERSION, xfrmctx_version());
+		if (xfrmctx_module_version(mod, sizeof(mod)))
+			printf("xfrm_ctx module: not loaded\n");
+		else
+			printf("xfrm_ctx module %s\n", mod);
+		return 0;
+	}
 	while ((opt = getopt(argc, argv, "c:vh")) != -1) {
 		switch (opt) {
 		case 'c':
