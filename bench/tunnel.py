@@ -7,14 +7,20 @@ through the new node minus the last through the old one).
   kernel          gap.py's "module" path: SAs staged on the standby, one
                   process (xcbench) freezes, exports, updates with thaw and
                   moves the address. The kernel half alone.
-  xfrmctxd        the whole tunnel, planned as `xfrmctx ha switchover` runs
-                  it: charon on both gateways with the ha plugin, xfrmctxd
-                  on both, a peer charon. The old node hands over first
-                  (`xfrmctx ha release`: charon passive, SAs frozen and sent;
-                  the new node holds their exact counters), then the address
-                  moves (xcbench's `vip`: rtnetlink and a gratuitous ARP, what
-                  keepalived does) and the new node thaws them and activates
-                  charon.
+  xfrmctxd        the whole tunnel, planned: `xfrmctx ha switchover` on the
+                  active node, the daemons moving the address themselves
+                  (move-address = yes): charon on both gateways with the ha
+                  plugin, xfrmctxd on both, a peer charon. The new node adds
+                  the address when the switchover is announced, the old one
+                  deactivates charon, freezes and sends its SAs, the new one
+                  thaws them all in one update, announces the address
+                  (gratuitous ARP) and activates charon. The order and steps
+                  of the kernel path, plus the channel.
+  xfrmctxd-release the old node hands over first (`xfrmctx ha release`: the
+                  new node holds the exact counters), then the address moves
+                  (xcbench's `vip`: rtnetlink and a gratuitous ARP) and the
+                  new node thaws when it sees it: a switchover under a
+                  cluster manager, minus the manager's own delay.
   xfrmctxd-follow the address moves first and the daemons follow it (the old
                   node hands over when it sees the address leave, the new one
                   waits for that hand-over): keepalived moving the address
@@ -41,7 +47,7 @@ import topo
 from common import TOP, XFRMCTX, Driver, emit, log, median, sh
 
 XFRMCTXD = os.path.join(TOP, "build/helper/xfrmctxd")
-ROUNDS = 22		# half of them each planned variant
+ROUNDS = 24		# a third of them each planned variant
 CRASH_ROUNDS = 5
 BASE = "/tmp/bench-tunnel"
 # BENCH_TUNNEL_PATHS=xfrmctxd runs the daemon's rounds alone (no ratio)
@@ -65,7 +71,7 @@ class Node:
         with open(f"{self.dir}/xfrmctxd.conf", "w") as f:
             f.write(f"id = {self.name}\npeer-id = {self.peer_name}\npeer = {self.other}\n"
                     f"listen = {self.own}\npsk = {psk}\ncontrol = {self.dir}/ctl.sock\n"
-                    f"address = {topo.VIP}\nfifo = /proc/{self.charon.pid}/root/run/charon.ha\n")
+                    f"address = {topo.VIP}\nmove-address = yes\ninterface = eth0\nfifo = /proc/{self.charon.pid}/root/run/charon.ha\n")
         self.daemon = subprocess.Popen(["ip", "netns", "exec", self.ns, XFRMCTXD, "-c",
                                         f"{self.dir}/xfrmctxd.conf"],
                                        stdout=subprocess.DEVNULL,
@@ -139,7 +145,7 @@ def daemon_rounds(t, crash_rounds):
     drv(f"open {tp.gwa} {tp.gwa}")
     drv(f"open {tp.gwb} {tp.gwb}")
     st = gap.Stream(tp.peer, [tp.gwa, tp.gwb])
-    planned, released, crashes = [], [], []
+    planned, released, switched, crashes = [], [], [], []
     psk = f"{BASE}/psk"
     try:
         time.sleep(2 * gap.SETTLE_S)
@@ -147,25 +153,30 @@ def daemon_rounds(t, crash_rounds):
         for k in range(gap.WARMUP + ROUNDS + crash_rounds):
             frm, to = order[k % 2], order[(k + 1) % 2]
             crash = k >= gap.WARMUP + ROUNDS
+            variant = "crash" if crash else ("follow", "release", "switchover")[k % 3]
             if crash:
                 nodes[frm].kill()
                 charon.flush_sas(frm)
-            elif k % 4 >= 2:
-                # an operator's switchover: hand over first (the new node
-                # then thaws the moment the address arrives), then the
-                # address moves
+            elif variant == "release":
+                # hand over first (the new node then thaws the moment the
+                # address arrives), then the address moves
                 subprocess.run(["ip", "netns", "exec", frm, XFRMCTX, "ha", "release", "control",
                                 f"{nodes[frm].dir}/ctl.sock"], check=True, capture_output=True)
-            v = drv(f"vip {frm} {to} eth0 {topo.VIP}")
+            if variant == "switchover":
+                t0 = time.time()
+                subprocess.run(["ip", "netns", "exec", frm, XFRMCTX, "ha", "switchover", "control",
+                                f"{nodes[frm].dir}/ctl.sock"], check=True, capture_output=True)
+            else:
+                t0 = drv(f"vip {frm} {to} eth0 {topo.VIP}")["t0"]
             wait(lambda: active(nodes[to]), 20, f"{nodes[to].name} active")
             t1 = time.time()
-            ho = (frm, to, v["t0"], t1, takeover_steps(nodes[to]))
+            ho = (frm, to, t0, t1, takeover_steps(nodes[to]))
             if crash:
                 crashes.append(ho)
                 time.sleep(gap.SETTLE_S)
                 nodes[frm].start(psk)	# comes back as the standby
             elif k >= gap.WARMUP:
-                (released if k % 4 >= 2 else planned).append(ho)
+                {"follow": planned, "release": released, "switchover": switched}[variant].append(ho)
             wait(lambda: in_sync(nodes[frm]), 30, f"{nodes[frm].name} in sync")
             time.sleep(gap.SETTLE_S)
     except Exception:
@@ -185,7 +196,8 @@ def daemon_rounds(t, crash_rounds):
             n.kill()
         charon.stop(peer)
     rows = gap.analyse("xfrmctxd-follow", planned, arrivals)
-    rows += gap.analyse("xfrmctxd", released, arrivals)
+    rows += gap.analyse("xfrmctxd-release", released, arrivals)
+    rows += gap.analyse("xfrmctxd", switched, arrivals)
     rows += gap.analyse("xfrmctxd-crash", crashes, arrivals)
     return rows
 
@@ -204,12 +216,13 @@ def run(t):
     if "xfrmctxd" in PATHS:
         rows += daemon_rounds(t, CRASH_ROUNDS)
     med = {p: median([r["gap_ms"] for r in rows if r["path"] == p])
-           for p in ("kernel", "xfrmctxd", "xfrmctxd-follow", "xfrmctxd-crash")
+           for p in ("kernel", "xfrmctxd", "xfrmctxd-release", "xfrmctxd-follow", "xfrmctxd-crash")
            if any(r["path"] == p for r in rows)}
     for p, m in med.items():
         log(f"tunnel {p}: median gap {m:.1f} ms over {sum(1 for r in rows if r['path'] == p)} hand-overs")
     if "kernel" in med and med["kernel"] > 0:
-        for p, goal in (("xfrmctxd", 2.0), ("xfrmctxd-follow", 2.0), ("xfrmctxd-crash", 5.0)):
+        for p, goal in (("xfrmctxd", 2.0), ("xfrmctxd-release", 2.0), ("xfrmctxd-follow", 2.0),
+                        ("xfrmctxd-crash", 5.0)):
             if p in med:
                 ratio = med[p] / med["kernel"]
                 emit("tunnel-ratio", path=p, ratio=round(ratio, 2), goal=goal,

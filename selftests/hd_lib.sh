@@ -20,6 +20,7 @@ hd_keyfile() {
 # hd_conf NAME PEER PEER_HOST_NR OWN_HOST_NR: A is 10.0.0.2, B 10.0.0.3.
 # With HD_TRACK=1, a keepalived track file (the cluster manager moves the
 # address on a switchover); without, the daemons switch over themselves.
+# HD_EXTRA: more lines (ike = no, move-address = yes, ...).
 hd_conf() {
 	cat > "$IKE_DIR/$1.conf" <<EOC
 # xfrmctxd on $1
@@ -30,8 +31,9 @@ listen = 10.0.0.$4
 psk = $HD_PSK
 control = $IKE_DIR/$1.sock
 address = $IKE_VIP
-fifo = $(ike_fifo "$1")
+$([ -n "${IKE_PID[$1]:-}" ] && echo "fifo = $(ike_fifo "$1")")
 $([ -n "${HD_TRACK:-}" ] && echo "track-file = $IKE_DIR/$1.track")
+${HD_EXTRA:-}
 EOC
 }
 

@@ -32,6 +32,7 @@
 #include "ike_standby.h"
 #include "ike_store.h"
 #include "libxfrmctx.h"
+#include "vip.h"
 
 #define HD_CONTROL		"/run/xfrmctxd.sock"
 #define HD_CONF			"/etc/xfrmctx/xfrmctxd.conf"
@@ -55,6 +56,8 @@ struct hd_conf {
 	char fifo[256];
 	unsigned long segments;
 	char address[64];		/* the tunnel address to watch, "" none */
+	int move_address;		/* the daemons move it (planned moves) */
+	char interface[16];		/* where it lives, with move_address */
 	char track_file[256];		/* keepalived's track_file: 0 ok, 1 fault */
 	double factor, in_factor;
 	uint64_t floor;
@@ -129,6 +132,8 @@ struct hd {
 	int peer_in_sync;		/* active: what the standby said */
 	char peer_status[160];
 	int address_here;
+	struct vip_socks vip;		/* move_address: rtnetlink, ARP */
+	int64_t prepared_until;		/* standby: added for a switchover */
 	int handover_wanted;		/* standby: asked, waiting */
 	int64_t handover_deadline;
 	struct hd_stats st;
@@ -187,6 +192,7 @@ void hd_on_handover(struct hd *d, const uint8_t *p, size_t len);
 void hd_on_handover_req(struct hd *d);
 void hd_on_taken(struct hd *d, const char *text);
 void hd_on_take(struct hd *d);
+void hd_on_prepare(struct hd *d);
 void hd_set_fault(struct hd *d, const char *why);
 void hd_clear_fault(struct hd *d);
 void hd_track(struct hd *d);	/* keepalived's track file */
@@ -200,6 +206,11 @@ void hd_status_text(struct hd *d, int json, char *buf, size_t len);
 int hd_addr_open(struct hd *d, char *err, size_t errlen);
 int hd_addr_present(struct hd *d);	/* 1, 0, -errno */
 void hd_addr_read(struct hd *d);	/* events: take over / hand over */
+/* move-address: put the address here (announce: a gratuitous ARP too),
+ * or take it off; 0 or -errno, logged. */
+int hd_addr_add(struct hd *d, int announce);
+int hd_addr_del(struct hd *d);
+void hd_addr_tick(struct hd *d, int64_t now);	/* a switchover that never came */
 
 int64_t hd_now(void);		/* monotonic ms */
 int64_t hd_wall(void);		/* unix ms */

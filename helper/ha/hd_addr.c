@@ -5,6 +5,7 @@
  * address events, so the take-over starts the moment the address arrives,
  * without a process start, and the hand-over the moment it leaves.
  * keepalived's notify script is then only a second way in (idempotent).
+ * With move-address = yes the daemons move it themselves (below).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,6 +29,14 @@ int hd_addr_open(struct hd *d, char *err, size_t errlen)
 
 	if (!d->conf.address[0])
 		return 0;
+	if (d->conf.move_address) {
+		int r = vip_open(&d->vip);
+
+		if (r) {
+			snprintf(err, errlen, "move-address: %s", strerror(-r));
+			return r;
+		}
+	}
 	if (inet_pton(AF_INET, d->conf.address, want) == 1)
 		want_family = AF_INET;
 	else if (inet_pton(AF_INET6, d->conf.address, want) == 1)
@@ -130,5 +139,72 @@ void hd_addr_read(struct hd *d)
 			else if (!added && d->role == HD_ACTIVE)
 				hd_become_standby(d, 0, "the tunnel address left", out, sizeof(out));
 		}
+	}
+}
+
+/*
+ * move-address = yes: the daemons move the address themselves on a planned
+ * switchover, in the order of the kernel-only hand-over (bench/gap.py):
+ * the new node adds it when the switchover is announced (PREPARE; the LAN
+ * still sends to the old node's MAC), announces it with a gratuitous ARP
+ * right after its SAs are thawed, and the old node takes its copy off after
+ * the hand-over is sent. Only the announcement is inside the gap.
+ */
+int hd_addr_add(struct hd *d, int announce)
+{
+	const char *step = "";
+	int err = 0;
+
+	if (!d->conf.move_address)
+		return 0;
+	if (!d->address_here) {
+		d->address_here = 1;	/* our own event is no news */
+		err = vip_add(&d->vip, d->conf.interface, d->conf.address, &step);
+	}
+	if (!err && announce)
+		err = vip_announce(&d->vip, d->conf.interface, d->conf.address, &step);
+	if (err) {
+		hd_log("cannot put the tunnel address %s on %s: %s: %s", d->conf.address,
+		       d->conf.interface, step, strerror(-err));
+		return err;
+	}
+	hd_dbg(d, "the tunnel address %s is on %s%s", d->conf.address, d->conf.interface,
+	       announce ? " (announced)" : "");
+	return 0;
+}
+
+int hd_addr_del(struct hd *d)
+{
+	const char *step = "";
+	int err;
+
+	if (!d->conf.move_address || !d->address_here)
+		return 0;
+	d->address_here = 0;
+	d->prepared_until = 0;
+	err = vip_del(&d->vip, d->conf.interface, d->conf.address, &step);
+	if (err)
+		hd_log("cannot take the tunnel address %s off %s: %s: %s", d->conf.address,
+		       d->conf.interface, step, strerror(-err));
+	return err;
+}
+
+/* The peer announced a switchover and sent no hand-over in time: alive, it
+ * gave up (the address comes off again); gone, it died in the middle, and
+ * this node takes the tunnels from its last snapshot, with a jump. */
+void hd_addr_tick(struct hd *d, int64_t now)
+{
+	char out[400];
+
+	if (!d->prepared_until || now < d->prepared_until)
+		return;
+	d->prepared_until = 0;
+	if (d->role != HD_STANDBY)
+		return;
+	if (hd_link_up(d)) {
+		hd_log("the announced switchover did not come: the tunnel address goes off again");
+		hd_addr_del(d);
+	} else {
+		hd_become_active(d, "the peer vanished during its switchover", out, sizeof(out));
 	}
 }

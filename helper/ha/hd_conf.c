@@ -89,9 +89,12 @@ static int set(struct hd_conf *c, const char *k, const char *v)
 	STR("fifo", fifo);
 	STR("address", address);
 	STR("track-file", track_file);
+	STR("interface", interface);
 #undef STR
 	if (!strcmp(k, "ike"))
 		return set_bool(v, &c->ike);
+	if (!strcmp(k, "move-address"))
+		return set_bool(v, &c->move_address);
 	if (!strcmp(k, "verbose"))
 		return set_bool(v, &c->verbose);
 	if (!strcmp(k, "factor"))
@@ -184,6 +187,17 @@ int hd_conf_load(const char *path, struct hd_conf *c, char *err, size_t errlen)
 	fclose(f);
 	if (!c->id[0] || !c->peer_id[0] || !c->peer[0] || !c->listen[0]) {
 		snprintf(err, errlen, "%s: id, peer-id, peer and listen are required", path);
+		return -EINVAL;
+	}
+	if (c->move_address && (!c->address[0] || !c->interface[0] || strchr(c->address, ':'))) {
+		snprintf(err, errlen, "%s: move-address = yes needs an IPv4 address and its interface",
+			 path);
+		return -EINVAL;
+	}
+	if (c->move_address && c->track_file[0]) {
+		/* keepalived owns the address and would fight over it */
+		snprintf(err, errlen, "%s: move-address = yes and track-file: the address is keepalived's; drop one of them",
+			 path);
 		return -EINVAL;
 	}
 	if (!strcmp(c->id, c->peer_id)) {

@@ -134,7 +134,7 @@ static int takeover(struct hd *d, char *out, size_t outlen)
 		hd_track(d);
 		hd_log("priority restored: keepalived may elect this node again");
 	}
-	if (!d->conf.address[0] || d->address_here)
+	if (!d->conf.address[0] || d->address_here || d->conf.move_address)
 		return hd_become_active(d, "asked on the control socket", out, outlen);
 	if (d->conf.track_file[0]) {
 		snprintf(out, outlen, "the tunnel address %s is not here: the tunnels follow it when keepalived brings it (priority restored)",
@@ -209,6 +209,10 @@ void hd_ctl_accept(struct hd *d)
 				hd_log("%s", out);
 			}
 		} else {
+			/* move-address: the peer adds the address while we
+			 * deactivate charon and freeze */
+			if (d->conf.move_address)
+				hd_link_send(d, XC_FR_PREPARE, NULL, 0);
 			rc = hd_become_standby(d, 1, "switchover asked on the control socket",
 					       out, sizeof(out));
 		}

@@ -11,7 +11,7 @@
  * standby never carries a packet with them; fail closed) and their
  * counters are moved to the snapshot's with the module's counters-only
  * update (forward only; IV salt included). A take-over is then one update
- * per SA, with the jump and a thaw in the same request.
+ * with thaw for all SAs, each SA's own jump applied in its record.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +22,7 @@
 #include "hd.h"
 #include "ike_snap.h"
 #include "ike_xfrm.h"
+#include "sa.h"
 
 struct frozen_set {
 	struct xfrmctx_sa_id *ids;
@@ -64,6 +65,22 @@ static void frozen_clear(void)
 	frozen.n = 0;
 }
 
+/* Forget what charon (or a rekey) deleted since we froze it; 1 if any was
+ * gone. The set is trusted without a kernel read per SA (thousands of
+ * tunnels), so an update refused for a missing SA prunes and retries. */
+static int frozen_prune(void)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < frozen.n; i++)
+		if (xc_xfrm_sa_exists(frozen.ids[i].family, (const uint8_t *)&frozen.ids[i].daddr,
+				      frozen.ids[i].spi, NULL) > 0)
+			frozen.ids[kept++] = frozen.ids[i];
+	i = frozen.n - kept;
+	frozen.n = kept;
+	return i > 0;
+}
+
 int hd_kernel_open(struct hd *d, char *err, size_t errlen)
 {
 	int r = xfrmctx_open(&d->h);
@@ -96,11 +113,13 @@ int hd_kernel_snapshot(struct hd *d, int freeze, struct xfrmctx_ctx **out, char 
 		       size_t whylen)
 {
 	struct xc_recorder_info m = { 0 };
+	struct xfrmctx_target sel = { .reqid = d->conf.reqid, .has_reqid = d->conf.has_reqid };
 	struct xc_snap_opts o = {
 		.freeze = freeze,
 		.lease = d->conf.lease,
 		.window = 1,
 		.now_ms = (uint64_t)hd_wall(),
+		.select = d->conf.ike ? NULL : &sel,
 	};
 	int err;
 
@@ -223,6 +242,9 @@ static int local_exists(const struct xfrmctx_sa *sa)
 
 struct apply_ctx {
 	struct xfrmctx_ctx *batch;	/* SAs we hold, for one update */
+	struct xfrmctx_ctx *import;	/* kernel-only: SAs we do not hold yet */
+	struct xfrmctx_sa_id *seen;	/* kernel-only: every SA of the snapshot */
+	size_t nseen;
 	unsigned int present, absent;
 };
 
@@ -234,11 +256,15 @@ static int apply_one(struct hd *d, const struct xfrmctx_record *r, const struct 
 	uint32_t n = 0;
 	int err;
 
-	if (!local_exists(sa)) {
-		a->absent++;	/* charon has not installed it yet */
-		return 0;
-	}
 	xfrmctx_sa_get_id(sa, &id);
+	if (a->seen)
+		a->seen[a->nseen++] = id;
+	if (!frozen_has(&id) && !local_exists(sa)) {
+		a->absent++;	/* charon has not installed it yet */
+		/* kernel-only: we install it ourselves, staged (frozen) */
+		return a->import ? xfrmctx_ctx_append(a->import, XFRMCTX_REC_SA, r->flags,
+						      r->data, r->len) : 0;
+	}
 	if (!frozen_has(&id)) {
 		struct xfrmctx_target t = { .id = &id };
 
@@ -273,6 +299,72 @@ static void report_sync(struct hd *d, const struct apply_ctx *a, uint64_t taken)
 		hd_link_send(d, XC_FR_STATUS, s, strlen(s) + 1);
 }
 
+static int import_one_id(struct hd *d, const struct xfrmctx_record *r,
+			 const struct xfrmctx_sa *sa, void *arg)
+{
+	struct xfrmctx_sa_id id;
+
+	(void)d; (void)r; (void)arg;
+	xfrmctx_sa_get_id(sa, &id);
+	if (!frozen_has(&id))
+		frozen_add(&id);
+	return 0;
+}
+
+static int seen_has(const struct apply_ctx *a, const struct xfrmctx_sa_id *id)
+{
+	size_t i;
+
+	for (i = 0; i < a->nseen; i++)
+		if (id_eq(&a->seen[i], id))
+			return 1;
+	return 0;
+}
+
+/*
+ * Kernel-only tunnels (ike = no): no charon installs the SAs here, so the
+ * standby does. SAs new in the snapshot are imported staged (frozen, lease
+ * renewed; LIVE_SNAPSHOT: they are only ever thawed by a take-over, which
+ * applies the exact hand-over or a jump), with the snapshot's policies
+ * (replacing ours); SAs gone from it are released (deleted).
+ */
+static void kernel_only_apply(struct hd *d, struct apply_ctx *a, const struct xfrmctx_ctx *c)
+{
+	struct xfrmctx_import_opts io = {
+		.flags = XFRM_CTX_F_STAGED | XFRM_CTX_F_LIVE_SNAPSHOT, .lease = d->conf.lease,
+	};
+	uint32_t n = 0, pols = 0;
+	size_t i, kept = 0;
+	int err;
+
+	if (xfrmctx_ctx_count(a->import, XFRMCTX_REC_SA)) {
+		err = xfrmctx_import(d->h, a->import, &io, &n);
+		if (err) {
+			d->st.update_errors++;
+			hd_log("cannot install the peer's new SAs (staged): %s",
+			       xfrmctx_strerror(d->h, err));
+			return;
+		}
+		each_sa(d, a->import, import_one_id, NULL);
+		a->present += n;
+		a->absent -= n < a->absent ? n : a->absent;
+		hd_log("installed %u SAs of the peer, staged (frozen)", n);
+		err = xfrmctx_policy_import(d->h, c, XFRMCTX_POLICY_REPLACE, &pols);
+		if (err)
+			hd_log("cannot install the peer's policies: %s", xfrmctx_strerror(d->h, err));
+	}
+	for (i = 0; i < frozen.n; i++) {
+		struct xfrmctx_target t = { .id = &frozen.ids[i] };
+
+		if (seen_has(a, &frozen.ids[i]) || xfrmctx_release(d->h, &t, &n)) {
+			frozen.ids[kept++] = frozen.ids[i];
+			continue;
+		}
+		hd_dbg(d, "released SA 0x%08x: the peer deleted it", frozen.ids[i].spi);
+	}
+	frozen.n = kept;
+}
+
 void hd_kernel_apply(struct hd *d, const uint8_t *p, size_t len)
 {
 	struct apply_ctx a = { 0 };
@@ -292,14 +384,35 @@ void hd_kernel_apply(struct hd *d, const uint8_t *p, size_t len)
 	d->st.last_snapshot_in_ms = hd_wall();
 	d->st.last_snapshot_taken_ms = m.taken_ms;
 	a.batch = xfrmctx_ctx_new();
-	if (!a.batch || each_sa(d, c, apply_one, &a)) {
+	if (!d->conf.ike) {
+		size_t n_sa = hd_kernel_count(c);
+
+		a.import = xfrmctx_ctx_new();
+		a.seen = calloc(n_sa ? n_sa : 1, sizeof(*a.seen));
+	}
+	if (!a.batch || (!d->conf.ike && (!a.import || !a.seen)) || each_sa(d, c, apply_one, &a)) {
 		xfrmctx_ctx_free(a.batch);
+		xfrmctx_ctx_free(a.import);
+		free(a.seen);
 		xfrmctx_ctx_free(c);
 		return;
 	}
+	if (!d->conf.ike)
+		kernel_only_apply(d, &a, c);
 	if (a.present) {
 		err = xfrmctx_update(d->h, a.batch, &io, &n);
 		d->st.updates++;
+		if (err && frozen_prune()) {
+			/* an SA we froze is gone: once more without it */
+			struct apply_ctx b = { .batch = xfrmctx_ctx_new() };
+
+			err = b.batch ? each_sa(d, c, apply_one, &b) : -ENOMEM;
+			if (!err && b.present)
+				err = xfrmctx_update(d->h, b.batch, &io, &n);
+			a.present = b.present;
+			a.absent = b.absent;
+			xfrmctx_ctx_free(b.batch);
+		}
 		if (err) {
 			d->st.update_errors++;
 			hd_log("the module refused the counters of the peer's snapshot: %s",
@@ -307,6 +420,8 @@ void hd_kernel_apply(struct hd *d, const uint8_t *p, size_t len)
 		}
 	}
 	xfrmctx_ctx_free(a.batch);
+	xfrmctx_ctx_free(a.import);
+	free(a.seen);
 	xfrmctx_ctx_free(d->last);
 	d->last = c;
 	d->last_taken_ms = m.taken_ms;
@@ -375,28 +490,38 @@ int hd_kernel_freeze_local(struct hd *d, char *why, size_t whylen)
 struct takeover_ctx {
 	int exact;
 	struct hd_takeover *t;
-	struct xfrmctx_sa_id *done;
-	size_t ndone;
+	struct xfrmctx_ctx *batch;	/* every SA with its jump applied */
+	struct xfrmctx_sa_id *ids;	/* of the batch, to roll back */
+	size_t nids;
 	char *why;
 	size_t whylen;
 };
 
+/*
+ * One SA of the take-over into the batch. The jump of each SA is sized from
+ * that SA's own rate and applied here, in the record (as the module would
+ * apply a request's jump), so that the whole take-over is one update with
+ * thaw: one request, every SA at one instant, all or none.
+ */
 static int takeover_one(struct hd *d, const struct xfrmctx_record *r, const struct xfrmctx_sa *sa,
 			void *arg)
 {
 	struct takeover_ctx *tc = arg;
-	struct xfrmctx_import_opts io = { .flags = XFRM_CTX_F_THAW };
 	struct xc_jump_params jp = {
 		.factor = d->conf.factor, .floor = d->conf.floor, .in_factor = d->conf.in_factor,
 	};
-	struct xfrmctx_ctx *one;
+	struct xfrmctx_sa_id id;
+	struct xfrmctx_sa *j_sa;
 	struct xc_rate rate;
-	struct xc_jump j;
+	struct xc_jump j = { 0 };
+	struct xc_buf b;
 	char why[200];
-	uint32_t n = 0;
 	int dir = direction(d, sa->spi), found, err;
+	uint64_t out = 0, in = 0;
 
-	if (!local_exists(sa)) {
+	xfrmctx_sa_get_id(sa, &id);
+	/* what we froze ourselves is there; anything else is asked for */
+	if (!frozen_has(&id) && !local_exists(sa)) {
 		hd_log("take-over: SA 0x%08x of the snapshot is not in our kernel (charon did not install it)",
 		       sa->spi);
 		return 0;
@@ -405,29 +530,38 @@ static int takeover_one(struct hd *d, const struct xfrmctx_record *r, const stru
 		found = d->last ? xc_rate_find(d->last, sa->family, &sa->daddr, sa->spi,
 					       IPPROTO_ESP, &rate, why, sizeof(why)) : 0;
 		xc_jump_size(found > 0 ? &rate : NULL, (uint64_t)hd_wall(), &jp, &j);
-		io.out_jump = dir == 0 ? 0 : j.out;
-		io.in_jump = dir == 1 ? 0 : j.in;
+		out = dir == 0 ? 0 : j.out;
+		in = dir == 1 ? 0 : j.in;
+	}
+	j_sa = malloc(sizeof(*j_sa));
+	if (!j_sa)
+		return -ENOMEM;
+	*j_sa = *sa;
+	xc_buf_init(&b);
+	err = xc_sa_apply_jumps(j_sa, out, in, why, sizeof(why));
+	if (err)
+		snprintf(tc->why, tc->whylen, "%s", why);
+	else
+		err = xc_sa_encode(j_sa, &b) ?:
+		      xfrmctx_ctx_append(tc->batch, XFRMCTX_REC_SA, r->flags, b.data, b.len);
+	xc_buf_free(&b);
+	explicit_bzero(j_sa, sizeof(*j_sa));
+	free(j_sa);
+	if (err) {
+		if (!tc->why[0])
+			snprintf(tc->why, tc->whylen, "SA 0x%08x: %s", sa->spi, strerror(-err));
+		return err;
+	}
+	if (!tc->exact)
 		hd_log("take-over: SA 0x%08x %s age_ms %llu pps out %.1f in %.1f jump out %llu in %llu",
 		       sa->spi, dir == 1 ? "out" : dir == 0 ? "in" : "?",
 		       (unsigned long long)j.age_ms, j.out_pps, j.in_pps,
-		       (unsigned long long)io.out_jump, (unsigned long long)io.in_jump);
-	}
-	if (io.out_jump > tc->t->max_out_jump)
-		tc->t->max_out_jump = io.out_jump;
-	if (io.in_jump > tc->t->max_in_jump)
-		tc->t->max_in_jump = io.in_jump;
-	one = xfrmctx_ctx_new();
-	err = one ? xfrmctx_ctx_append(one, XFRMCTX_REC_SA, r->flags, r->data, r->len) : -ENOMEM;
-	if (!err)
-		err = xfrmctx_update(d->h, one, &io, &n);
-	xfrmctx_ctx_free(one);
-	if (err) {
-		snprintf(tc->why, tc->whylen, "the module refused SA 0x%08x: %s", sa->spi,
-			 xfrmctx_strerror(d->h, err));
-		return err;
-	}
-	xfrmctx_sa_get_id(sa, &tc->done[tc->ndone++]);
-	tc->t->sas++;
+		       (unsigned long long)out, (unsigned long long)in);
+	if (out > tc->t->max_out_jump)
+		tc->t->max_out_jump = out;
+	if (in > tc->t->max_in_jump)
+		tc->t->max_in_jump = in;
+	tc->ids[tc->nids++] = id;
 	return 0;
 }
 
@@ -435,25 +569,51 @@ int hd_kernel_takeover(struct hd *d, const struct xfrmctx_ctx *c, int exact,
 		       struct hd_takeover *t, char *why, size_t whylen)
 {
 	struct takeover_ctx tc = { .exact = exact, .t = t, .why = why, .whylen = whylen };
+	struct xfrmctx_import_opts io = { .flags = XFRM_CTX_F_THAW };
 	unsigned int n = hd_kernel_count(c);
+	uint32_t count = 0;
 	size_t i;
 	int err;
 
-	tc.done = calloc(n ? n : 1, sizeof(*tc.done));
-	if (!tc.done) {
+	why[0] = '\0';
+	tc.ids = calloc(n ? n : 1, sizeof(*tc.ids));
+	tc.batch = xfrmctx_ctx_new();
+	if (!tc.ids || !tc.batch) {
 		snprintf(why, whylen, "out of memory");
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto out;
 	}
 	err = each_sa(d, c, takeover_one, &tc);
+	if (!err && tc.nids) {
+		err = xfrmctx_update(d->h, tc.batch, &io, &count);
+		if (err && frozen_prune()) {
+			/* charon deleted an SA we froze: once more without it */
+			xfrmctx_ctx_free(tc.batch);
+			tc.batch = xfrmctx_ctx_new();
+			tc.nids = 0;
+			t->max_out_jump = t->max_in_jump = 0;
+			err = tc.batch ? each_sa(d, c, takeover_one, &tc) : -ENOMEM;
+			if (!err && tc.nids)
+				err = xfrmctx_update(d->h, tc.batch, &io, &count);
+		}
+		if (err) {
+			snprintf(why, whylen, "the module refused the take-over's update: %s",
+				 xfrmctx_strerror(d->h, err));
+			/* fail closed: above one message's worth of SAs a
+			 * part may have been thawed: freeze it again */
+			for (i = 0; i < tc.nids; i++)
+				renew_one(d, &tc.ids[i]);
+		}
+	}
 	if (err) {
-		/* fail closed: what this take-over thawed is frozen again */
-		for (i = 0; i < tc.ndone; i++)
-			renew_one(d, &tc.done[i]);
 		t->sas = 0;
 	} else {
+		t->sas = (unsigned int)tc.nids;
 		frozen_clear();
 	}
-	free(tc.done);
+out:
+	xfrmctx_ctx_free(tc.batch);
+	free(tc.ids);
 	return err;
 }
 

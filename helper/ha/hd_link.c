@@ -278,6 +278,9 @@ static void dispatch(struct hd *d, struct xc_frame *f)
 	case XC_FR_TAKE:
 		hd_on_take(d);
 		break;
+	case XC_FR_PREPARE:
+		hd_on_prepare(d);
+		break;
 	case XC_FR_REFUSED:
 		hd_log("the peer refused: %s", (char *)f->data);
 		break;

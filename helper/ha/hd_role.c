@@ -9,7 +9,7 @@
  *            jump;
  *   crash    otherwise: the last snapshot with a jump per SA sized from its
  *            rates and age (ike_rate.h);
- * then one update with thaw per SA, then charon's segments activated. A
+ * then one update with thaw for all SAs, then charon's segments activated. A
  * failure refreezes what was thawed, leaves charon passive and reports a
  * fault to the cluster manager (track file): never a silent master
  * without SAs.
@@ -164,6 +164,18 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 	}
 	t1 = hd_now();
 	t->update_ms = t1 - t0;
+	d->prepared_until = 0;
+	/* move-address: the LAN turns to us now, not before the thaw */
+	if (hd_addr_add(d, 1)) {
+		snprintf(err, sizeof(err), "cannot put the tunnel address %s on %s",
+			 d->conf.address, d->conf.interface);
+		if (c) {
+			char e2[200];
+
+			hd_kernel_freeze_again(d, c, e2, sizeof(e2));
+		}
+		goto fail;
+	}
 	if (d->conf.ike && hd_ike_activate(d)) {
 		snprintf(err, sizeof(err), "charon did not activate its segments (is it running with the ha plugin and fifo %s?)",
 			 d->conf.fifo);
@@ -245,6 +257,7 @@ int hd_become_standby(struct hd *d, int ask_take, const char *why, char *out, si
 	}
 	if (ask_take)
 		hd_link_send(d, XC_FR_TAKE, NULL, 0);
+	hd_addr_del(d);	/* move-address: ours comes off after the hand-over */
 	snprintf(out, outlen, "handed over to %s in %lld ms%s", d->conf.peer_id,
 		 (long long)(hd_now() - t0), ask_take ? ", asked it to take over" : "");
 	hd_log("%s", out);
@@ -286,6 +299,17 @@ void hd_on_taken(struct hd *d, const char *text)
 	hd_log("the peer says: %s", text);
 	set_handover(d, NULL);
 	hd_link_drop(d, "the peer is the active node now");
+}
+
+/* A switchover is coming: with move-address the address is added now,
+ * outside the gap (the LAN still sends to the old node until we announce
+ * it after the thaw). */
+void hd_on_prepare(struct hd *d)
+{
+	if (d->role != HD_STANDBY || !d->conf.move_address || d->address_here)
+		return;
+	if (!hd_addr_add(d, 0))
+		d->prepared_until = hd_now() + (int64_t)d->conf.handover_wait_ms + 2000;
 }
 
 void hd_on_take(struct hd *d)

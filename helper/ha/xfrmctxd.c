@@ -113,10 +113,6 @@ static int setup(struct hd *d, char *err, size_t errlen)
 	    (r = hd_ctl_open(d, err, errlen)) ||
 	    (r = hd_addr_open(d, err, errlen)))
 		return r;
-	if (!d->conf.ike) {
-		snprintf(err, errlen, "ike = no (kernel-only tunnels) is not supported by xfrmctxd yet: use xfrmctx sync/serve/takeover");
-		return -EOPNOTSUPP;
-	}
 	hd_clear_fault(d);
 	d->address_here = hd_addr_present(d) > 0;
 	if (d->address_here) {
@@ -146,6 +142,7 @@ static void timers(struct hd *d, int64_t now)
 			hd_kernel_send_snapshot(d);
 	}
 	hd_kernel_renew(d, now);
+	hd_addr_tick(d, now);
 	hd_link_tick(d, now);
 	if (now - last_expire >= 1000) {
 		last_expire = now;

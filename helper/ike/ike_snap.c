@@ -63,6 +63,28 @@ static void export_children(struct xfrmctx *h, const struct xc_store *s,
 	}
 }
 
+/* Kernel-only: the selection's SAs in one export (frozen at one instant
+ * for a hand-over) and its policies. */
+static void export_selection(struct xfrmctx *h, const struct xc_snap_opts *o,
+			     struct xfrmctx_ctx *k, struct xfrmctx_ctx *pol,
+			     struct xc_recorder_info *m)
+{
+	uint32_t count = 0;
+	int err;
+
+	err = xfrmctx_export(h, o->select, o->freeze ? XFRM_CTX_F_FREEZE : 0, o->lease, k,
+			     &count);
+	if (err && err != -ESRCH && err != -ENOENT) {
+		snprintf(m->kernel_error, sizeof(m->kernel_error), "export: %s",
+			 xfrmctx_strerror(h, err));
+		return;
+	}
+	err = xfrmctx_policy_export(h, o->select, pol, &count);
+	if (err)
+		snprintf(m->kernel_error, sizeof(m->kernel_error), "export of the policies: %s",
+			 xfrmctx_strerror(h, err));
+}
+
 /* Note the counters of k's SA records in rt and put a rate record for
  * each into rates; count them and tell whether all were frozen. */
 static int note_sas(const struct xfrmctx_ctx *k, struct xc_rate_table *rt, uint64_t now_ms,
@@ -117,19 +139,22 @@ int xc_snap_build(struct xfrmctx *h, const struct xc_store *s, struct xc_rate_ta
 		  struct xfrmctx_ctx **out, char *why, size_t whylen)
 {
 	struct xfrmctx_ctx *k = xfrmctx_ctx_new(), *rates = xfrmctx_ctx_new();
-	struct xfrmctx_ctx *c = xfrmctx_ctx_new();
+	struct xfrmctx_ctx *c = xfrmctx_ctx_new(), *pol = xfrmctx_ctx_new();
 	int err = -ENOMEM, all_frozen = 0;
 
 	*out = NULL;
 	m->sas = m->missing = 0;
 	if (h)
 		m->kernel_error[0] = '\0';
-	if (!k || !rates || !c) {
+	if (!k || !rates || !c || !pol) {
 		snprintf(why, whylen, "out of memory");
 		goto out;
 	}
 	if (h) {
-		export_children(h, s, o, k, m);
+		if (o->select)
+			export_selection(h, o, k, pol, m);
+		else
+			export_children(h, s, o, k, m);
 		if (m->kernel_error[0]) {
 			/* a snapshot of only some SAs would mislead a take-over */
 			xfrmctx_ctx_free(k);
@@ -149,6 +174,8 @@ int xc_snap_build(struct xfrmctx *h, const struct xc_store *s, struct xc_rate_ta
 				   XFRMCTX_SOURCE_XFRM, m->sas && all_frozen);
 	if (!err)
 		err = append_all(c, k, XFRMCTX_REC_SA);
+	if (!err && !m->kernel_error[0])
+		err = append_all(c, pol, XFRMCTX_REC_POLICY);
 	if (err) {
 		snprintf(why, whylen, "cannot add the kernel's records: %s", strerror(-err));
 		goto out;
@@ -167,6 +194,7 @@ int xc_snap_build(struct xfrmctx *h, const struct xc_store *s, struct xc_rate_ta
 	c = NULL;
 out:
 	xfrmctx_ctx_free(k);
+	xfrmctx_ctx_free(pol);
 	xfrmctx_ctx_free(rates);
 	xfrmctx_ctx_free(c);
 	return err;

@@ -8,7 +8,8 @@
  *   SA ...        the kernel's snapshot of the inbound and outbound SA of
  *                 every CHILD_SA of a live IKE_SA (libxfrmctx export by
  *                 destination, SPI and ESP; frozen first for a planned
- *                 hand-over)
+ *                 hand-over); kernel-only: every SA of the selection
+ *   POLICY ...    kernel-only: the selection's policies
  *   IKE_SA ...    the IKE half (ike_rec.h)
  *   IKE_RECORDER  serial, time, trigger, counts, why the kernel half failed
  *   SA_RATE ...   per SA: counters and time now and at the previous
@@ -32,6 +33,9 @@ struct xc_snap_opts {
 	uint32_t lease;		/* s, of the freeze; 0: the module's default */
 	uint32_t window;	/* the IKE window written into IKE_SA records */
 	uint64_t now_ms;	/* unix time of the snapshot */
+	/* kernel-only tunnels (no IKE half): the SAs and policies this names
+	 * (a reqid, or all), in one export, instead of s's CHILD_SAs */
+	const struct xfrmctx_target *select;
 };
 
 /* Build the container into a fresh *out. h NULL: no kernel half (m's

@@ -89,6 +89,8 @@ enum xc_frame_type {
 	XC_FR_STATUS,		/* standby: "in-sync ..." or "syncing ..." */
 	XC_FR_REFUSED,		/* either: a request refused (text) */
 	XC_FR_TAKE,		/* active: take over now (after a hand-over) */
+	XC_FR_PREPARE,		/* active: a switchover follows; with
+				 * move-address, add the address now */
 	__XC_FR_MAX
 };
 

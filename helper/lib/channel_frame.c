@@ -49,7 +49,7 @@ const char *xc_frame_type_name(uint8_t type)
 		[XC_FR_RESYNC_BEGIN] = "resync-begin", [XC_FR_RESYNC_END] = "resync-end",
 		[XC_FR_HANDOVER] = "handover", [XC_FR_HANDOVER_REQ] = "handover-request",
 		[XC_FR_TAKEN] = "taken", [XC_FR_STATUS] = "status", [XC_FR_REFUSED] = "refused",
-		[XC_FR_TAKE] = "take",
+		[XC_FR_TAKE] = "take", [XC_FR_PREPARE] = "prepare",
 	};
 
 	return type && type < __XC_FR_MAX ? names[type] : "unknown";

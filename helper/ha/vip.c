@@ -1,20 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Moving the tunnel's virtual IP between gateways from inside xcbench, as
- * an HA daemon does it, in three steps: RTM_NEWADDR on the new node; a
+ * Moving the tunnel's virtual IP between gateways (xfrmctxd's
+ * `move-address = yes`, and xcbench's `vip`), in three steps: RTM_NEWADDR on the new node; a
  * gratuitous ARP from it, so that the LAN (here: the peer) sends to its
  * MAC; RTM_DELADDR on the old node. Only the announcement moves traffic:
  * the address may be added before the hand-over (the peer still sends to
  * the old MAC) and removed after it (the old node's SAs are frozen, and
  * its copy answers no ARP once the peer has the new MAC; for that moment
- * both hold it, as when two VRRP routers briefly disagree). Under TCG
- * starting `ip` or `arping` costs about 0.4 s each, which would swamp the
- * hand-over being measured.
+ * both hold it, as when two VRRP routers briefly disagree). Sockets, not
+ * `ip` or `arping`: under TCG starting a process costs about 0.4 s, and a
+ * hand-over must not wait for one.
  *
  * The sockets are created when a handle opens (in its namespace); moving
- * the address needs no namespace switch.
+ * the address needs no namespace switch. IPv4 only.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
