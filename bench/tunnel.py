@@ -132,10 +132,26 @@ def setup(t):
     return tp, a, b, peer
 
 
-def takeover_steps(n):
-    lt = n.status().get("last_takeover", {})
-    return {"update+thaw": lt.get("update_ms", -1), "activation": lt.get("activate_ms", -1),
-            "out-jump": lt.get("out_jump", -1), "in-jump": lt.get("in_jump", -1)}
+def takeover_steps(old, new):
+    """The daemons' own figures: the old node's freeze to its hand-over
+    written, on to the new node's take-over beginning, its announcement and
+    its thaw (wall clock, one VM), charon's activation; the jumps."""
+    lt = new.status().get("last_takeover", {})
+    ho = old.status().get("last_handover", {}) if old else {}
+    steps = {}
+    b, a, th = lt.get("begin_us", 0), lt.get("announced_us", 0), lt.get("thawed_us", 0)
+    f, sent = ho.get("freeze_us", 0), ho.get("sent_us", 0)
+    if f and sent and b and sent >= f and b >= sent - 1000000:
+        steps["freeze+send (old)"] = (sent - f) / 1e3
+        steps["channel"] = (b - sent) / 1e3
+    if b and a:
+        steps["announce"] = (a - b) / 1e3
+        steps["update+thaw"] = (th - a) / 1e3
+    elif b and th:
+        steps["update+thaw"] = (th - b) / 1e3
+    steps.update({"activation": lt.get("activate_ms", -1),
+                  "out-jump": lt.get("out_jump", -1), "in-jump": lt.get("in_jump", -1)})
+    return steps
 
 
 def daemon_rounds(t, crash_rounds):
@@ -170,7 +186,7 @@ def daemon_rounds(t, crash_rounds):
                 t0 = drv(f"vip {frm} {to} eth0 {topo.VIP}")["t0"]
             wait(lambda: active(nodes[to]), 20, f"{nodes[to].name} active")
             t1 = time.time()
-            ho = (frm, to, t0, t1, takeover_steps(nodes[to]))
+            ho = (frm, to, t0, t1, takeover_steps(None if crash else nodes[frm], nodes[to]))
             if crash:
                 crashes.append(ho)
                 time.sleep(gap.SETTLE_S)

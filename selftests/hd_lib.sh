@@ -39,6 +39,8 @@ EOC
 
 hd_start() {	# hd_start NAME NS
 	echo "# [$2] xfrmctxd -c $IKE_DIR/$1.conf"
+	# a killed daemon leaves its socket: wait for the new one, not that
+	rm -f "$IKE_DIR/$1.sock"
 	ip netns exec "$2" "$XFRMCTXD" -c "$IKE_DIR/$1.conf" -v >>"$IKE_DIR/xfrmctxd-$1.log" 2>&1 &
 	HD_PID[$1]=$!
 	slowwait 10 test -S "$IKE_DIR/$1.sock" || die "xfrmctxd on $1 did not start"

@@ -99,8 +99,17 @@ struct hd_takeover {
 	unsigned int sas;
 	uint64_t max_out_jump, max_in_jump;
 	int64_t total_ms, update_ms, activate_ms;
+	/* wall clock, µs: the take-over began (the hand-over or the address
+	 * arrived, or asked), the SAs were thawed, the address announced */
+	int64_t begin_us, thawed_us, announced_us;
 	int ok;
 	char error[400];
+};
+
+/* The old node's side of the last hand-over, wall clock in µs. */
+struct hd_handover {
+	int64_t freeze_us;		/* charon passive: the freeze begins */
+	int64_t sent_us;		/* the hand-over frame is written */
 };
 
 struct hd {
@@ -138,6 +147,7 @@ struct hd {
 	int64_t handover_deadline;
 	struct hd_stats st;
 	struct hd_takeover last_to;
+	struct hd_handover last_ho;
 	uint64_t serial;
 };
 
@@ -214,5 +224,6 @@ void hd_addr_tick(struct hd *d, int64_t now);	/* a switchover that never came */
 
 int64_t hd_now(void);		/* monotonic ms */
 int64_t hd_wall(void);		/* unix ms */
+int64_t hd_wall_us(void);	/* unix µs */
 
 #endif

@@ -118,27 +118,41 @@ int hd_addr_present(struct hd *d)
 	return found;
 }
 
+/* The address is (added) or is not here: follow it. */
+static void follow(struct hd *d, int added, const char *how)
+{
+	char out[400];
+
+	if (added == d->address_here)
+		return;
+	d->address_here = added;
+	hd_log("the tunnel address %s %s%s", d->conf.address, added ? "arrived" : "left", how);
+	if (added && d->role == HD_STANDBY)
+		hd_become_active(d, "the tunnel address arrived", out, sizeof(out));
+	else if (!added && d->role == HD_ACTIVE)
+		hd_become_standby(d, 0, "the tunnel address left", out, sizeof(out));
+}
+
 void hd_addr_read(struct hd *d)
 {
-	char buf[8192], out[400];
+	char buf[8192];
 	ssize_t n;
+	int p;
 
 	while ((n = recv(d->addr_fd, buf, sizeof(buf), 0)) > 0) {
 		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
 		int added;
 
-		for (; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
-			if ((nh->nlmsg_type != RTM_NEWADDR && nh->nlmsg_type != RTM_DELADDR) ||
-			    !ours(nh, &added) || added == d->address_here)
-				continue;
-			d->address_here = added;
-			hd_log("the tunnel address %s %s", d->conf.address,
-			       added ? "arrived" : "left");
-			if (added && d->role == HD_STANDBY)
-				hd_become_active(d, "the tunnel address arrived", out, sizeof(out));
-			else if (!added && d->role == HD_ACTIVE)
-				hd_become_standby(d, 0, "the tunnel address left", out, sizeof(out));
-		}
+		for (; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n))
+			if ((nh->nlmsg_type == RTM_NEWADDR || nh->nlmsg_type == RTM_DELADDR) &&
+			    ours(nh, &added))
+				follow(d, added, "");
+	}
+	/* events were lost (the socket overflowed): ask the kernel instead */
+	if (n < 0 && errno == ENOBUFS) {
+		p = hd_addr_present(d);
+		if (p >= 0)
+			follow(d, p, " (address events lost: read back)");
 	}
 }
 
@@ -147,7 +161,7 @@ void hd_addr_read(struct hd *d)
  * switchover, in the order of the kernel-only hand-over (bench/gap.py):
  * the new node adds it when the switchover is announced (PREPARE; the LAN
  * still sends to the old node's MAC), announces it with a gratuitous ARP
- * right after its SAs are thawed, and the old node takes its copy off after
+ * when the hand-over arrives, right before its one update with thaw, and the old node takes its copy off after
  * the hand-over is sent. Only the announcement is inside the gap.
  */
 int hd_addr_add(struct hd *d, int announce)
@@ -194,7 +208,20 @@ int hd_addr_del(struct hd *d)
  * this node takes the tunnels from its last snapshot, with a jump. */
 void hd_addr_tick(struct hd *d, int64_t now)
 {
+	static int64_t checked;
 	char out[400];
+	int p;
+
+	/* Events are the fast path; once a second the kernel is asked too, so
+	 * that a missed event cannot leave a hand-over waiting for an address
+	 * that is already here (or a node active without it). Not while a
+	 * switchover we prepared is under way: that address is ours. */
+	if (d->conf.address[0] && !d->prepared_until && now - checked >= 1000) {
+		checked = now;
+		p = hd_addr_present(d);
+		if (p >= 0)
+			follow(d, p, " (read back)");
+	}
 
 	if (!d->prepared_until || now < d->prepared_until)
 		return;

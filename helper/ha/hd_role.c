@@ -140,7 +140,8 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 		return 0;
 	}
 	memset(t, 0, sizeof(*t));
-	t->at_ms = hd_wall();
+	t->begin_us = hd_wall_us();
+	t->at_ms = t->begin_us / 1000;
 	hd_log("taking the tunnels over (%s)", why);
 	if (!d->handover && hd_link_up(d) && !d->in_sync)
 		wait_in_sync(d);
@@ -157,25 +158,26 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 		c = d->last;
 		d->last = NULL;
 	}
+	/* move-address: the LAN turns to us now. Before the thaw, as in the
+	 * kernel-only hand-over: what arrives in between meets frozen SAs here
+	 * as it met them on the old node, and the announcement's travel
+	 * overlaps the update. If it fails nothing was thawed. */
+	d->prepared_until = 0;
+	if (hd_addr_add(d, 1)) {
+		snprintf(err, sizeof(err), "cannot put the tunnel address %s on %s",
+			 d->conf.address, d->conf.interface);
+		goto fail;
+	}
+	if (d->conf.move_address)
+		t->announced_us = hd_wall_us();
 	if (c) {
 		rc = hd_kernel_takeover(d, c, exact, t, err, sizeof(err));
 		if (rc)
 			goto fail;
 	}
 	t1 = hd_now();
+	t->thawed_us = hd_wall_us();
 	t->update_ms = t1 - t0;
-	d->prepared_until = 0;
-	/* move-address: the LAN turns to us now, not before the thaw */
-	if (hd_addr_add(d, 1)) {
-		snprintf(err, sizeof(err), "cannot put the tunnel address %s on %s",
-			 d->conf.address, d->conf.interface);
-		if (c) {
-			char e2[200];
-
-			hd_kernel_freeze_again(d, c, e2, sizeof(e2));
-		}
-		goto fail;
-	}
 	if (d->conf.ike && hd_ike_activate(d)) {
 		snprintf(err, sizeof(err), "charon did not activate its segments (is it running with the ha plugin and fifo %s?)",
 			 d->conf.fifo);
@@ -242,7 +244,11 @@ int hd_become_standby(struct hd *d, int ask_take, const char *why, char *out, si
 	hd_log("handing the tunnels over (%s)", why);
 	if (!sas_first && d->conf.ike && hd_ike_deactivate(d))
 		hd_log("charon did not confirm that its segments are passive");
+	d->last_ho.freeze_us = hd_wall_us();
+	d->last_ho.sent_us = 0;
 	rc = hd_kernel_freeze_local(d, err, sizeof(err));
+	if (!rc)
+		d->last_ho.sent_us = hd_wall_us();
 	/* until charon confirms, what it says is still forwarded */
 	if (sas_first && d->conf.ike && hd_ike_deactivate(d))
 		hd_log("charon did not confirm that its segments are passive");

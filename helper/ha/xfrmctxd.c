@@ -36,6 +36,14 @@ int64_t hd_wall(void)
 	return xc_wall_ms();
 }
 
+int64_t hd_wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 void hd_log(const char *fmt, ...)
 {
 	va_list ap;

@@ -39,7 +39,71 @@ static int export_one(struct xfrmctx *h, const struct xc_ha_host *dst, uint32_t 
 	return count > 0;
 }
 
-/* The kernel half into k: both SAs of every CHILD_SA of a live IKE_SA. */
+static void put_id(struct xfrmctx_sa_id *id, const struct xc_ha_host *dst, uint32_t spi)
+{
+	memset(id, 0, sizeof(*id));
+	id->family = dst->family == XC_HA_AF_INET ? AF_INET : AF_INET6;
+	memcpy(&id->daddr, dst->addr, xc_ha_af_len(dst->family));
+	id->spi = spi;
+	id->has_spi = 1;
+	id->proto = IPPROTO_ESP;
+	id->has_proto = 1;
+}
+
+/* Every SA at once: one request per XFRM_CTX_MAX_IMPORT_SAS, and for a
+ * hand-over one freeze instant for them all. 0, or -errno if one request
+ * failed (an SA gone meanwhile: the caller goes SA by SA instead; a
+ * request before it may have exported, and frozen, its SAs). */
+static int export_batch(struct xfrmctx *h, const struct xc_store *s,
+			const struct xc_snap_opts *o, struct xfrmctx_ctx *k)
+{
+	const struct xc_child *c;
+	struct xfrmctx_sa_id *ids;
+	size_t n = 0, i, cap = 0;
+	struct xfrmctx_ctx *tmp;
+	struct xfrmctx_record r = { 0 };
+	uint32_t count = 0;
+	int err = 0;
+
+	for (c = s->children; c; c = c->next)
+		cap += 2;
+	if (!cap)
+		return 0;
+	ids = calloc(cap, sizeof(*ids));
+	tmp = xfrmctx_ctx_new();
+	if (!ids || !tmp) {
+		free(ids);
+		xfrmctx_ctx_free(tmp);
+		return -ENOMEM;
+	}
+	for (c = s->children; c; c = c->next) {
+		const struct xc_ike *ike = xc_store_child_owner(s, c);
+
+		if (!ike || !ike->updated || !ike->has_local || !ike->has_remote)
+			continue;
+		put_id(&ids[n++], &ike->local, c->spi_in);
+		put_id(&ids[n++], &ike->remote, c->spi_out);
+	}
+	for (i = 0; !err && i < n; i += XFRM_CTX_MAX_IMPORT_SAS) {
+		struct xfrmctx_target t = {
+			.id = ids + i,
+			.n_ids = n - i < XFRM_CTX_MAX_IMPORT_SAS ? n - i : XFRM_CTX_MAX_IMPORT_SAS,
+		};
+
+		err = xfrmctx_export(h, &t, o->freeze ? XFRM_CTX_F_FREEZE : 0, o->lease, tmp,
+				     &count);
+	}
+	/* all or nothing into k: on failure the caller goes SA by SA */
+	while (!err && xfrmctx_ctx_next(tmp, &r) > 0)
+		if (r.type == XFRMCTX_REC_SA)
+			err = xfrmctx_ctx_append(k, r.type, r.flags, r.data, r.len);
+	free(ids);
+	xfrmctx_ctx_free(tmp);
+	return err;
+}
+
+/* The kernel half into k: both SAs of every CHILD_SA of a live IKE_SA;
+ * in one request if it can, else SA by SA (counting what is missing). */
 static void export_children(struct xfrmctx *h, const struct xc_store *s,
 			    const struct xc_snap_opts *o, struct xfrmctx_ctx *k,
 			    struct xc_recorder_info *m)
@@ -47,6 +111,8 @@ static void export_children(struct xfrmctx *h, const struct xc_store *s,
 	const struct xc_child *c;
 	int got;
 
+	if (!export_batch(h, s, o, k))
+		return;
 	for (c = s->children; c; c = c->next) {
 		const struct xc_ike *ike = xc_store_child_owner(s, c);
 
