@@ -123,6 +123,8 @@ check "xfrmctx ha takeover on A after B died ($out)" test $? = 0
 check_eq "A took over after the crash, with a jump" "active crash true true" \
 	"$(hjson gwA | jq -r '[.role, .last_takeover.kind, .last_takeover.ok, (.last_takeover.out_jump > 0)] | join(" ")')"
 hjson gwA | jq -c .last_takeover | sed 's/^/#   /'
+check "the inbound jump follows the peer's 20 packets/s (in-jump > 0)" \
+	hd_is gwA '.last_takeover.in_jump > 0'
 check "A put the address back on itself" has_vip "$gwA"
 slowwait 10 answered_after "$(now_ms)"
 check "A answers the peer's pings after the crash" answered_after "$t1"
@@ -137,6 +139,7 @@ run "$gwB" ip addr del "$IKE_VIP/32" dev eth0
 run "$gwB" ip link set eth0 up
 hd_start gwB "$gwB"
 slowwait 20 synced gwB
+synced gwB || hjson gwB | sed 's/^/#   not in sync: /'
 check "B, back, is in sync again" synced gwB
 t2=$(now_ms)
 kill -STOP "${HD_PID[gwB]}"

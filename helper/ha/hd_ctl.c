@@ -30,11 +30,14 @@ int hd_ctl_open(struct hd *d, char *err, size_t errlen)
 	mode_t old;
 	int fd;
 
-	if (strlen(d->conf.control) >= sizeof(sa.sun_path)) {
+	/* bound and listening under a temporary name, then renamed: whoever
+	 * sees the path finds a socket that takes connections (a client
+	 * between bind() and listen() would be refused) */
+	if (strlen(d->conf.control) + 4 >= sizeof(sa.sun_path)) {
 		snprintf(err, errlen, "control socket path too long: %s", d->conf.control);
 		return -EINVAL;
 	}
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", d->conf.control);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.new", d->conf.control);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
@@ -42,9 +45,11 @@ int hd_ctl_open(struct hd *d, char *err, size_t errlen)
 	}
 	unlink(sa.sun_path);
 	old = umask(0077);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 8)) {
-		snprintf(err, errlen, "cannot listen on %s: %s", sa.sun_path, strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 8) ||
+	    rename(sa.sun_path, d->conf.control)) {
+		snprintf(err, errlen, "cannot listen on %s: %s", d->conf.control, strerror(errno));
 		umask(old);
+		unlink(sa.sun_path);
 		close(fd);
 		return -errno;
 	}

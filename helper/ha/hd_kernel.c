@@ -246,6 +246,7 @@ struct apply_ctx {
 	struct xfrmctx_sa_id *seen;	/* kernel-only: every SA of the snapshot */
 	size_t nseen;
 	unsigned int present, absent;
+	unsigned int imported;		/* kernel-only: installed just now */
 };
 
 static int apply_one(struct hd *d, const struct xfrmctx_record *r, const struct xfrmctx_sa *sa,
@@ -289,9 +290,9 @@ static void report_sync(struct hd *d, const struct apply_ctx *a, uint64_t taken)
 	int was = d->in_sync;
 
 	hd_ike_counts(d, &ikes, &children);
-	d->in_sync = !d->resync && !a->absent && a->present >= 2 * children;
+	d->in_sync = !d->resync && !a->absent && a->present + a->imported >= 2 * children;
 	snprintf(s, sizeof(s), "%s ike_sas %u children %u sas %u missing %u lag_ms %lld",
-		 d->in_sync ? "in-sync" : "syncing", ikes, children, a->present, a->absent,
+		 d->in_sync ? "in-sync" : "syncing", ikes, children, a->present + a->imported, a->absent,
 		 (long long)(hd_wall() - (int64_t)taken));
 	if (d->in_sync != was || !d->in_sync)
 		hd_log("standby %s", s);
@@ -346,7 +347,7 @@ static void kernel_only_apply(struct hd *d, struct apply_ctx *a, const struct xf
 			return;
 		}
 		each_sa(d, a->import, import_one_id, NULL);
-		a->present += n;
+		a->imported = n;
 		a->absent -= n < a->absent ? n : a->absent;
 		hd_log("installed %u SAs of the peer, staged (frozen)", n);
 		err = xfrmctx_policy_import(d->h, c, XFRMCTX_POLICY_REPLACE, &pols);
@@ -489,6 +490,7 @@ int hd_kernel_freeze_local(struct hd *d, char *why, size_t whylen)
 
 struct takeover_ctx {
 	int exact;
+	const struct xfrmctx_ctx *src;	/* the snapshot: its SA_RATE records */
 	struct hd_takeover *t;
 	struct xfrmctx_ctx *batch;	/* every SA with its jump applied */
 	struct xfrmctx_sa_id *ids;	/* of the batch, to roll back */
@@ -527,8 +529,10 @@ static int takeover_one(struct hd *d, const struct xfrmctx_record *r, const stru
 		return 0;
 	}
 	if (!tc->exact) {
-		found = d->last ? xc_rate_find(d->last, sa->family, &sa->daddr, sa->spi,
-					       IPPROTO_ESP, &rate, why, sizeof(why)) : 0;
+		/* the rates travel in the snapshot itself (d->last is
+		 * already handed to us as c) */
+		found = xc_rate_find(tc->src, sa->family, &sa->daddr, sa->spi, sa->proto, &rate,
+				     why, sizeof(why));
 		xc_jump_size(found > 0 ? &rate : NULL, (uint64_t)hd_wall(), &jp, &j);
 		out = dir == 0 ? 0 : j.out;
 		in = dir == 1 ? 0 : j.in;
@@ -568,7 +572,7 @@ static int takeover_one(struct hd *d, const struct xfrmctx_record *r, const stru
 int hd_kernel_takeover(struct hd *d, const struct xfrmctx_ctx *c, int exact,
 		       struct hd_takeover *t, char *why, size_t whylen)
 {
-	struct takeover_ctx tc = { .exact = exact, .t = t, .why = why, .whylen = whylen };
+	struct takeover_ctx tc = { .exact = exact, .src = c, .t = t, .why = why, .whylen = whylen };
 	struct xfrmctx_import_opts io = { .flags = XFRM_CTX_F_THAW };
 	unsigned int n = hd_kernel_count(c);
 	uint32_t count = 0;

@@ -152,6 +152,8 @@ struct xc_rate_track {
 	uint8_t proto;
 	uint8_t noted;			/* since the last sweep */
 	uint64_t time_ms, oseq, seq;	/* the last sample that closed an interval */
+	uint64_t old_time_ms, old_oseq, old_seq;	/* the one before it */
+	uint8_t has_old;
 	double out_pps[XC_RATE_HISTORY], in_pps[XC_RATE_HISTORY];	/* newest first */
 	unsigned int n;
 };
@@ -228,6 +230,17 @@ int xc_rate_note(struct xc_rate_table *t, uint16_t family, const void *daddr, ui
 		r->prev_time_ms = k->time_ms;
 		r->prev_oseq = k->oseq;
 		r->prev_seq = k->seq;
+		/* Snapshots come as often as the counters move (XFRM events every
+		 * few packets): against the last closing sample most intervals
+		 * would be too short to give a rate, and a take-over would see
+		 * none. Such a snapshot is reported against the sample before,
+		 * an interval of at least XC_RATE_MIN_INTERVAL that ends now. */
+		if (now_ms < k->time_ms + XC_RATE_MIN_INTERVAL && k->has_old &&
+		    oseq >= k->old_oseq && seq >= k->old_seq) {
+			r->prev_time_ms = k->old_time_ms;
+			r->prev_oseq = k->old_oseq;
+			r->prev_seq = k->old_seq;
+		}
 	}
 	/* An interval long enough to give a rate closes here; a shorter one
 	 * (an on-demand snapshot right after a periodic one) is reported
@@ -240,6 +253,10 @@ int xc_rate_note(struct xc_rate_table *t, uint16_t family, const void *daddr, ui
 		push(k->in_pps, seq > k->seq ? (double)(seq - k->seq) / dt : 0);
 		if (k->n < XC_RATE_HISTORY)
 			k->n++;
+		k->old_time_ms = k->time_ms;
+		k->old_oseq = k->oseq;
+		k->old_seq = k->seq;
+		k->has_old = 1;
 		k->time_ms = now_ms;
 		k->oseq = oseq;
 		k->seq = seq;

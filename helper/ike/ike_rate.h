@@ -13,7 +13,9 @@
  *   age      = now - snapshot time (wall clocks, ms)
  *   out_pps  = max(outbound rate of the last interval, outbound peak)
  *   out_jump = max(floor, ceil(out_pps * age * factor))
- *   in_pps   = inbound rate of the last interval (0 if unknown)
+ *   in_pps   = inbound rate of the last interval (0 if unknown); a
+ *              snapshot that follows the last one by less than
+ *              XC_RATE_MIN_INTERVAL is measured from the one before
  *   in_jump  = ceil(in_pps * age * in_factor)
  *
  * out_jump puts the standby's sequence numbers above all the dead node

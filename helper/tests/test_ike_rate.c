@@ -40,11 +40,19 @@ TEST(ike_rate_table_follows_snapshots)
 	xc_rate_note(&t, AF_INET, peer, 0xc2000001, IPPROTO_ESP, 12500, 171, 0, &r);
 	EXPECT_EQ(r.peak_out, 100);
 	EXPECT_EQ(r.intervals, 3);
-	/* an on-demand snapshot 50 ms later: reported against the last
-	 * sample, history untouched */
+	/* a snapshot 50 ms later (XFRM events every few packets): reported
+	 * against the sample before the last one, an interval long enough
+	 * to give the current rate (1.05 s, 5 packets); history untouched */
 	xc_rate_note(&t, AF_INET, peer, 0xc2000001, IPPROTO_ESP, 12550, 175, 0, &r);
-	EXPECT(r.has_prev && r.prev_time_ms == 12500 && r.prev_oseq == 171);
+	EXPECT(r.has_prev && r.prev_time_ms == 11500 && r.prev_oseq == 170);
 	EXPECT_EQ(r.intervals, 3);
+	{
+		struct xc_jump_params p = { .factor = 2.0, .floor = 1, .in_factor = 1.0 };
+		struct xc_jump j;
+
+		xc_jump_size(&r, 12550, &p, &j);
+		EXPECT(j.last_out_pps > 4.7 && j.last_out_pps < 4.8);
+	}
 	/* the peak covers XC_RATE_HISTORY intervals: the burst ages out */
 	{
 		uint64_t now = 12500, o = 171;
