@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The channel between the two daemons: TLS 1.3 with the pre-shared key of
- * lib/channel_tls.c, one session at a time. The active node's daemon
+ * ha/channel/channel_tls.c, one session at a time. The active node's daemon
  * connects (without blocking the loop: a dead peer must not stall charon's
  * stream) and keeps reconnecting with a backoff from 0.2 s to 10 s; the
  * standby's daemon accepts only the configured peer identity. When a
