@@ -474,11 +474,12 @@ int hd_kernel_freeze_local(struct hd *d, char *why, size_t whylen)
 	err = hd_kernel_snapshot(d, 1, &c, why, whylen);
 	if (err)
 		return err;
-	/* frozen now, whatever happens to the message: ours to renew */
-	each_sa(d, c, adopt_one, NULL);
 	err = hd_link_up(d) ? send_ctx(d, XC_FR_HANDOVER, c, (uint64_t)hd_wall()) : -ENOTCONN;
 	if (err)
 		snprintf(why, whylen, "no channel to %s", d->conf.peer_id);
+	/* frozen now, whatever happened to the message: ours to renew (after
+	 * the send: the peer's take-over does not wait for this) */
+	each_sa(d, c, adopt_one, NULL);
 	/* If this node takes the tunnels back without an answer from the
 	 * peer, the peer may have used them: the jump is then sized from
 	 * this snapshot's rates and age, as after a crash. */
