@@ -538,6 +538,13 @@ static int takeover_one(struct hd *d, const struct xfrmctx_record *r, const stru
 		out = dir == 0 ? 0 : j.out;
 		in = dir == 1 ? 0 : j.in;
 	}
+	if (!out && !in) {
+		/* no jump (a planned hand-over, an idle SA): the record as it is */
+		err = xfrmctx_ctx_append(tc->batch, XFRMCTX_REC_SA, r->flags, r->data, r->len);
+		if (err)
+			return err;
+		goto done;
+	}
 	j_sa = malloc(sizeof(*j_sa));
 	if (!j_sa)
 		return -ENOMEM;
@@ -557,6 +564,7 @@ static int takeover_one(struct hd *d, const struct xfrmctx_record *r, const stru
 			snprintf(tc->why, tc->whylen, "SA 0x%08x: %s", sa->spi, strerror(-err));
 		return err;
 	}
+done:
 	if (!tc->exact)
 		hd_log("take-over: SA 0x%08x %s age_ms %llu pps out %.1f in %.1f jump out %llu in %llu",
 		       sa->spi, dir == 1 ? "out" : dir == 0 ? "in" : "?",

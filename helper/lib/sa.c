@@ -336,9 +336,9 @@ int xc_sa_encode(const struct xfrmctx_sa *sa, struct xc_buf *b)
 		xc_put_u32(b, XFRM_CTX_REPLAY_SEQ_HI, sa->replay.seq_hi);
 		xc_put_u32(b, XFRM_CTX_REPLAY_OSEQ, sa->replay.oseq);
 		xc_put_u32(b, XFRM_CTX_REPLAY_OSEQ_HI, sa->replay.oseq_hi);
-		if (sa->replay.bitmap_words)
-			xc_put(b, XFRM_CTX_REPLAY_BITMAP, sa->replay.bitmap,
-			       sa->replay.bitmap_words * 4);
+		/* always, empty too: the module wants the attribute even for a
+		 * window of 0 (an outbound SA with its direction set) */
+		xc_put(b, XFRM_CTX_REPLAY_BITMAP, sa->replay.bitmap, sa->replay.bitmap_words * 4);
 		xc_nest_end(b, n);
 	}
 	if (HAS(XFRM_CTX_SA_ALG_AUTH))

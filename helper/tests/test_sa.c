@@ -89,6 +89,41 @@ TEST(sa_nest_round_trip_is_exact)
 	free(b);
 }
 
+/* An outbound SA with its direction set has a replay window of 0 and an
+ * empty bitmap; the module wants the BITMAP attribute all the same (a
+ * take-over re-encodes SAs to apply per-SA jumps: charon 6 sets the
+ * direction and such an update was refused). */
+TEST(sa_encode_keeps_an_empty_replay_bitmap)
+{
+	struct xfrmctx_sa *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	char err[XFRMCTX_ERRLEN] = "";
+	const struct nlattr *nla;
+	struct xc_buf buf;
+	int rem, bitmaps = 0;
+
+	sample_sa(a);
+	a->replay.window = 0;
+	a->replay.bitmap_words = 0;
+	memset(a->replay.bitmap, 0, sizeof(a->replay.bitmap));
+	xc_buf_init(&buf);
+	EXPECT_EQ(xc_sa_encode(a, &buf), 0);
+	nla_for_each_attr(nla, (const struct nlattr *)buf.data, (int)buf.len, rem) {
+		const struct nlattr *in;
+		int r2;
+
+		if (nla_type(nla) != XFRM_CTX_SA_REPLAY)
+			continue;
+		nla_for_each_nested(in, nla, r2)
+			bitmaps += nla_type(in) == XFRM_CTX_REPLAY_BITMAP && nla_len(in) == 0;
+	}
+	EXPECT_EQ(bitmaps, 1);
+	EXPECT_EQ(xfrmctx_sa_decode(buf.data, buf.len, b, err, sizeof(err)), 0);
+	EXPECT(memcmp(a, b, sizeof(*a)) == 0);
+	xc_buf_free(&buf);
+	free(a);
+	free(b);
+}
+
 TEST(sa_decode_refuses_incomplete_snapshots)
 {
 	struct xfrmctx_sa *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
