@@ -113,11 +113,13 @@ step "rekeyed"
 
 # ---- 4. crash of B on an idle tunnel, right after B answered a DPD probe
 hd_ping_stop
-# the highest message ID of the peer's requests answered so far (DPD
-# probes are the peer's empty INFORMATIONAL requests)
-answered_mid() {
-	awk '/parsed INFORMATIONAL response/ { n = $0; sub(/.*response /, "", n); sub(/ .*/, "", n)
-		if (n + 0 > m) m = n + 0 } END { print m + 0 }' "$IKE_DIR/peer/charon.log"
+# the peer's requests answered so far (DPD probes are its empty
+# INFORMATIONAL requests), counted: message IDs start again at each IKE_SA
+# rekey, so the highest one says nothing; and the last one's ID
+answered_mid() { grep -c 'parsed INFORMATIONAL response' "$IKE_DIR/peer/charon.log"; }
+last_mid() {
+	grep 'parsed INFORMATIONAL response' "$IKE_DIR/peer/charon.log" | tail -n1 |
+		sed 's/.*response \([0-9]*\).*/\1/'
 }
 mid_above() { [ "$(answered_mid)" -gt "$1" ]; }
 sleep 3	# idle: the snapshots' current rates go to 0
@@ -128,7 +130,7 @@ kill -9 "${HD_PID[gwB]}" "${IKE_PID[gwB]}"
 m1=$(answered_mid)
 wait "${HD_PID[gwB]}" "${IKE_PID[gwB]}" 2>/dev/null
 unset "HD_PID[gwB]" "IKE_PID[gwB]"
-log "B killed right after it answered the peer's request $m1 (a DPD probe)"
+log "B killed right after it answered the peer's request $(last_mid) (a DPD probe)"
 run - ip -n "$gwB" addr del "$IKE_VIP/32" dev eth0
 ike_move_vip "$gwA" ""
 slowwait 10 sh -c "$XFRMCTX -j ha status control $IKE_DIR/gwA.sock | jq -e '.role == \"active\"' >/dev/null"
@@ -137,7 +139,7 @@ check_eq "A took over after the crash" "active crash true" \
 hjson gwA | jq -c .last_takeover | sed 's/^/#   /'
 check_eq "an idle tunnel: no inbound jump" 0 "$(hjson gwA | jq -r .last_takeover.in_jump)"
 slowwait 25 mid_above "$m1"
-check "A answers the peer's next request, $((m1 + 1)) (the message ID B had answered is known)" \
+check "A answers the peer's next request, $(last_mid) (the message ID B had answered is known)" \
 	mid_above "$m1"
 # a probe sent while no node held the address is retransmitted and then
 # answered by A: the same request, not a new IKE_SA
