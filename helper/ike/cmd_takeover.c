@@ -253,9 +253,11 @@ static int update_one(struct xfrmctx *h, const struct xfrmctx_ctx *c, const stru
 	xc_jump_size(found ? &rate : NULL, now, &o->jp, &j);
 	exact = p->frozen;
 	if (exact && o->frozen_until_ms && now >= o->frozen_until_ms) {
-		/* thawed by the module when its lease ended: the old node may
-		 * have used the SA since */
-		xc_log("warning: SA spi 0x%08x was exported frozen, but that freeze ended %llu ms ago: the jump is sized from its rate",
+		/* The module keeps an exported SA frozen past its lease (only
+		 * a thaw or release ends it), but the old node's operator may
+		 * have thawed it by hand since: past the lease, a jump sized
+		 * from its rate costs little and covers that. */
+		xc_log("warning: SA spi 0x%08x was exported frozen with a lease that ended %llu ms ago: the jump is sized from its rate",
 		       p->spi, (unsigned long long)(now - o->frozen_until_ms));
 		exact = 0;
 	}
