@@ -124,7 +124,7 @@ charon {
 	load_modular = no
 	load = $IKE_PLUGINS$([ "$ha" = none ] || echo " ha")
 	install_routes = no
-	retransmit_tries = 4
+	retransmit_tries = ${IKE_RETRANSMIT_TRIES:-4}
 	retransmit_timeout = 2.0
 	retransmit_base = 1.4
 	filelog {
@@ -194,7 +194,7 @@ connections {
 				mode = tunnel
 				rekey_time = 4h
 				start_action = none
-				dpd_action = clear
+				dpd_action = ${IKE_DPD_ACTION:-clear}
 			}
 		}
 	}
