@@ -109,8 +109,8 @@ void hd_kernel_events(struct hd *d)
 		d->counters_dirty = 1;
 }
 
-int hd_kernel_snapshot(struct hd *d, int freeze, struct xfrmctx_ctx **out, char *why,
-		       size_t whylen)
+static int snapshot(struct hd *d, int freeze, int bare, struct xfrmctx_ctx **out, char *why,
+		    size_t whylen)
 {
 	struct xc_recorder_info m = { 0 };
 	struct xfrmctx_target sel = { .reqid = d->conf.reqid, .has_reqid = d->conf.has_reqid };
@@ -120,6 +120,7 @@ int hd_kernel_snapshot(struct hd *d, int freeze, struct xfrmctx_ctx **out, char 
 		.window = 1,
 		.now_ms = (uint64_t)hd_wall(),
 		.select = d->conf.ike ? NULL : &sel,
+		.bare = bare,
 	};
 	int err;
 
@@ -137,6 +138,12 @@ int hd_kernel_snapshot(struct hd *d, int freeze, struct xfrmctx_ctx **out, char 
 		return -EIO;
 	}
 	return err;
+}
+
+int hd_kernel_snapshot(struct hd *d, int freeze, struct xfrmctx_ctx **out, char *why,
+		       size_t whylen)
+{
+	return snapshot(d, freeze, 0, out, why, whylen);
 }
 
 static int send_ctx(struct hd *d, uint8_t type, const struct xfrmctx_ctx *c, uint64_t taken)
@@ -465,21 +472,28 @@ static int adopt_one(struct hd *d, const struct xfrmctx_record *r, const struct 
 	return 0;
 }
 
-/* A planned hand-over: our SAs frozen, exported, sent. */
+/* A planned hand-over: our SAs frozen, exported, sent. The peer's gap runs
+ * from the freeze to its thaw: the message holds the SA records alone; the
+ * snapshot with rates this node keeps is taken after it is sent. */
 int hd_kernel_freeze_local(struct hd *d, char *why, size_t whylen)
 {
-	struct xfrmctx_ctx *c = NULL;
+	struct xfrmctx_ctx *c = NULL, *full = NULL;
+	char why2[256];
 	int err;
 
-	err = hd_kernel_snapshot(d, 1, &c, why, whylen);
+	err = snapshot(d, 1, 1, &c, why, whylen);
 	if (err)
 		return err;
 	err = hd_link_up(d) ? send_ctx(d, XC_FR_HANDOVER, c, (uint64_t)hd_wall()) : -ENOTCONN;
 	if (err)
 		snprintf(why, whylen, "no channel to %s", d->conf.peer_id);
-	/* frozen now, whatever happened to the message: ours to renew (after
-	 * the send: the peer's take-over does not wait for this) */
+	/* frozen now, whatever happened to the message: ours to renew */
 	each_sa(d, c, adopt_one, NULL);
+	/* the same frozen counters, with the rates a jump needs */
+	if (!hd_kernel_snapshot(d, 0, &full, why2, sizeof(why2))) {
+		xfrmctx_ctx_free(c);
+		c = full;
+	}
 	/* If this node takes the tunnels back without an answer from the
 	 * peer, the peer may have used them: the jump is then sized from
 	 * this snapshot's rates and age, as after a crash. */

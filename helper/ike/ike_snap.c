@@ -232,6 +232,20 @@ int xc_snap_build(struct xfrmctx *h, const struct xc_store *s, struct xc_rate_ta
 			}
 		}
 	}
+	if (o->bare) {
+		m->sas = (uint32_t)xfrmctx_ctx_count(k, XFRMCTX_REC_SA);
+		err = xfrmctx_ctx_add_meta(c, h && xfrmctx_has_module(h) ? XFRMCTX_SOURCE_MODULE :
+					   XFRMCTX_SOURCE_XFRM, o->freeze && m->sas);
+		if (!err)
+			err = append_all(c, k, XFRMCTX_REC_SA);
+		if (err) {
+			snprintf(why, whylen, "cannot add the kernel's records: %s", strerror(-err));
+			goto out;
+		}
+		*out = c;
+		c = NULL;
+		goto out;
+	}
 	err = note_sas(k, rt, o->now_ms, rates, &m->sas, &all_frozen, why, whylen);
 	if (err)
 		goto out;

@@ -36,6 +36,10 @@ struct xc_snap_opts {
 	/* kernel-only tunnels (no IKE half): the SAs and policies this names
 	 * (a reqid, or all), in one export, instead of s's CHILD_SAs */
 	const struct xfrmctx_target *select;
+	/* META and the SA records only: a hand-over, whose exact counters
+	 * need no rates, and whose IKE half the standby has from the stream;
+	 * every step less is inside the peer's gap */
+	int bare;
 };
 
 /* Build the container into a fresh *out. h NULL: no kernel half (m's
