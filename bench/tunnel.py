@@ -140,9 +140,10 @@ def takeover_steps(old, new):
     ho = old.status().get("last_handover", {}) if old else {}
     steps = {}
     b, a, th = lt.get("begin_us", 0), lt.get("announced_us", 0), lt.get("thawed_us", 0)
-    f, sent = ho.get("freeze_us", 0), ho.get("sent_us", 0)
-    if f and sent and b and sent >= f and b >= sent - 1000000:
-        steps["freeze+send (old)"] = (sent - f) / 1e3
+    f, fz, sent = ho.get("freeze_us", 0), ho.get("frozen_us", 0), ho.get("sent_us", 0)
+    if f and fz and sent and b and sent >= fz >= f and b >= sent - 1000000:
+        steps["freeze+export (old)"] = (fz - f) / 1e3
+        steps["send (old)"] = (sent - fz) / 1e3
         steps["channel"] = (b - sent) / 1e3
     if b and a:
         steps["announce"] = (a - b) / 1e3

@@ -109,6 +109,7 @@ struct hd_takeover {
 /* The old node's side of the last hand-over, wall clock in µs. */
 struct hd_handover {
 	int64_t freeze_us;		/* charon passive: the freeze begins */
+	int64_t frozen_us;		/* frozen and exported */
 	int64_t sent_us;		/* the hand-over frame is written */
 };
 

@@ -484,9 +484,12 @@ int hd_kernel_freeze_local(struct hd *d, char *why, size_t whylen)
 	err = snapshot(d, 1, 1, &c, why, whylen);
 	if (err)
 		return err;
+	d->last_ho.frozen_us = hd_wall_us();
 	err = hd_link_up(d) ? send_ctx(d, XC_FR_HANDOVER, c, (uint64_t)hd_wall()) : -ENOTCONN;
 	if (err)
 		snprintf(why, whylen, "no channel to %s", d->conf.peer_id);
+	else
+		d->last_ho.sent_us = hd_wall_us();
 	/* frozen now, whatever happened to the message: ours to renew */
 	each_sa(d, c, adopt_one, NULL);
 	/* the same frozen counters, with the rates a jump needs */

@@ -245,10 +245,8 @@ int hd_become_standby(struct hd *d, int ask_take, const char *why, char *out, si
 	if (!sas_first && d->conf.ike && hd_ike_deactivate(d))
 		hd_log("charon did not confirm that its segments are passive");
 	d->last_ho.freeze_us = hd_wall_us();
-	d->last_ho.sent_us = 0;
+	d->last_ho.frozen_us = d->last_ho.sent_us = 0;
 	rc = hd_kernel_freeze_local(d, err, sizeof(err));
-	if (!rc)
-		d->last_ho.sent_us = hd_wall_us();
 	/* until charon confirms, what it says is still forwarded */
 	if (sas_first && d->conf.ike && hd_ike_deactivate(d))
 		hd_log("charon did not confirm that its segments are passive");
