@@ -163,6 +163,11 @@ void xc_state_discard(struct xfrm_state *x);
 int xc_same_sa(const struct xfrm_state *x, struct nlattr **sa, const struct nlattr *nest,
 	       const struct nlattr **salt, struct netlink_ext_ack *extack);
 
+/* lifetime.c: counters, ages and the soft expiry, exactly */
+int xc_lft_put(struct sk_buff *skb, const struct xfrm_lifetime_cur *cur);
+int xc_lft_import(struct xfrm_state *x, struct nlattr **sa, const struct nlattr *nest,
+		  struct netlink_ext_ack *extack);
+
 /* counters.c */
 int xc_jump_out(struct xfrm_state *x, u64 jump, const struct nlattr *attr,
 		struct netlink_ext_ack *extack);
