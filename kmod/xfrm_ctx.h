@@ -33,6 +33,7 @@ struct xc_net {
 	struct mutex		lock;		/* all of the below, and freezing */
 	DECLARE_HASHTABLE(frozen, 10);	/* struct xc_frozen by state pointer */
 	struct list_head	frozen_list;	/* the same, in freeze order */
+	/* written under lock with WRITE_ONCE, read without it (km.c) */
 	unsigned int		nr_frozen;
 	struct delayed_work	lease_work;	/* thaws SAs whose lease ran out */
 	struct work_struct	reap_work;	/* forgets frozen SAs deleted by others */
