@@ -15,9 +15,9 @@
  * keeps the remaining life it had at the export minus the time the context
  * spent on its way, and expires on its original schedule; with unsynchronised
  * clocks the error is the offset between them (an importer behind the
- * exporter adds nothing). An SA whose hard limit passed is refused: the
- * kernel would delete it at its first timer tick or packet, and a lost
- * soft expiry (XFRM_SOFT_EXPIRE) would make the timer extend it instead.
+ * exporter adds nothing). An SA whose hard limit has passed is refused:
+ * it is dead (its timer or its next packet deletes it), and importing it
+ * would only report its hard expiry a second time.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -92,7 +92,6 @@ int xc_lft_import(struct xfrm_state *x, struct nlattr **sa, const struct nlattr 
 	}
 	if (tb[XFRM_CTX_LFT_TIME] && nla_get_u64(tb[XFRM_CTX_LFT_TIME]) < now)
 		since = now - nla_get_u64(tb[XFRM_CTX_LFT_TIME]);
-	since = min_t(u64, since, now);
 	age = xc_age(tb[XFRM_CTX_LFT_AGE], since, now);
 	if (tb[XFRM_CTX_LFT_USE_AGE])
 		use_age = xc_age(tb[XFRM_CTX_LFT_USE_AGE], since, now);
