@@ -156,7 +156,7 @@ static int shape(int i, struct xfrmctx_sa *sa)
 		sa->present |= 1ULL << XFRM_CTX_SA_ENCAP | 1ULL << XFRM_CTX_SA_MAPPING_MAXAGE |
 			       1ULL << XFRM_CTX_SA_REPLAY_MAXAGE | 1ULL << XFRM_CTX_SA_REPLAY_MAXDIFF;
 		sa->soft_expired = 1;
-		sa->present |= 1ULL << XFRM_CTX_SA_SOFT_EXPIRED;
+		sa->present |= 1ULL << XFRM_CTX_SA_DYING;
 		return 1;
 	case 4:		/* IPComp */
 		base(sa, AF_INET, 0x4242);

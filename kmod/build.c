@@ -10,7 +10,6 @@
 
 #include <crypto/algapi.h>
 #include <linux/slab.h>
-#include <linux/timekeeping.h>
 #include <net/xfrm.h>
 
 #include "netlink-gen.h"
@@ -475,26 +474,6 @@ static int xc_restore_salt(struct xfrm_state *x, const struct xc_alg *a,
 	return 0;
 }
 
-static void xc_set_curlft(struct xfrm_state *x, const struct nlattr *nest)
-{
-	struct nlattr *tb[XFRM_CTX_LFT_MAX + 1];
-	time64_t now = ktime_get_real_seconds();
-
-	if (!nest || nla_parse_nested(tb, XFRM_CTX_LFT_MAX, nest, xfrm_ctx_curlft_nl_policy,
-				      NULL))
-		return;
-	if (tb[XFRM_CTX_LFT_BYTES])
-		x->curlft.bytes = nla_get_u64(tb[XFRM_CTX_LFT_BYTES]);
-	if (tb[XFRM_CTX_LFT_PACKETS])
-		x->curlft.packets = nla_get_u64(tb[XFRM_CTX_LFT_PACKETS]);
-	/* Ages, not times: the hosts' clocks differ. Expiry stays on schedule. */
-	if (tb[XFRM_CTX_LFT_AGE])
-		x->curlft.add_time = now - min_t(u64, nla_get_u64(tb[XFRM_CTX_LFT_AGE]), now);
-	if (tb[XFRM_CTX_LFT_USE_AGE])
-		x->curlft.use_time = now - min_t(u64, nla_get_u64(tb[XFRM_CTX_LFT_USE_AGE]),
-						 now);
-}
-
 static void xc_set_stats(struct xfrm_state *x, const struct nlattr *nest)
 {
 	struct nlattr *tb[XFRM_CTX_STATS_MAX + 1];
@@ -653,7 +632,8 @@ struct xfrm_state *xc_build_state(struct net *net, const struct nlattr *nest,
 		return ERR_PTR(-ENOMEM);
 
 	err = xc_set_basics(x, tb, nest, extack) ?:
-	      xc_check_proto_algs(x, tb, nest, extack);
+	      xc_check_proto_algs(x, tb, nest, extack) ?:
+	      xc_lft_import(x, tb, nest, extack);
 	if (err)
 		goto fail;
 	if (tb[XFRM_CTX_SA_ALG_AEAD])
@@ -694,7 +674,6 @@ struct xfrm_state *xc_build_state(struct net *net, const struct nlattr *nest,
 	err = xc_restore_salt(x, x->aead ? &aead : &crypt, extack);
 	if (err)
 		goto fail;
-	xc_set_curlft(x, tb[XFRM_CTX_SA_CURLFT]);
 	xc_set_stats(x, tb[XFRM_CTX_SA_STATS]);
 	x->replay_maxdiff = tb[XFRM_CTX_SA_REPLAY_MAXDIFF] ?
 			    nla_get_u32(tb[XFRM_CTX_SA_REPLAY_MAXDIFF]) :
@@ -702,8 +681,6 @@ struct xfrm_state *xc_build_state(struct net *net, const struct nlattr *nest,
 	x->replay_maxage = tb[XFRM_CTX_SA_REPLAY_MAXAGE] ?
 			   msecs_to_jiffies(nla_get_u32(tb[XFRM_CTX_SA_REPLAY_MAXAGE])) :
 			   (net->xfrm.sysctl_aevent_etime * HZ) / XFRM_AE_ETH_M;
-	if (tb[XFRM_CTX_SA_SOFT_EXPIRED])
-		x->xflags |= XFRM_SOFT_EXPIRE;
 
 	err = xc_jump_out(x, out_jump, NULL, extack) ?: xc_jump_in(x, in_jump, NULL, extack);
 	if (err)

@@ -57,9 +57,10 @@ static void xc_mib_read(struct net *net, u64 *in, u64 *out)
 
 static void xc_frozen_free(struct xc_net *xn, struct xc_frozen *f)
 {
+	lockdep_assert_held(&xn->lock);
 	hash_del(&f->hnode);
 	list_del(&f->node);
-	xn->nr_frozen--;
+	WRITE_ONCE(xn->nr_frozen, xn->nr_frozen - 1);
 	xfrm_state_put(f->x);
 	kfree(f);
 }
@@ -135,7 +136,7 @@ int xc_freeze(struct xc_net *xn, struct xfrm_state *x, unsigned int lease_s,
 	xc_mib_read(xn->net, &f->mib_in, &f->mib_out);
 	hash_add(xn->frozen, &f->hnode, (unsigned long)x);
 	list_add_tail(&f->node, &xn->frozen_list);
-	xn->nr_frozen++;
+	WRITE_ONCE(xn->nr_frozen, xn->nr_frozen + 1);
 	return 0;
 }
 

@@ -20,11 +20,12 @@ const struct nla_policy xfrm_ctx_alg_nl_policy[XFRM_CTX_ALG_IV_SALT + 1] = {
 	[XFRM_CTX_ALG_IV_SALT] = { .type = NLA_BINARY, },
 };
 
-const struct nla_policy xfrm_ctx_curlft_nl_policy[XFRM_CTX_LFT_PAD + 1] = {
+const struct nla_policy xfrm_ctx_curlft_nl_policy[XFRM_CTX_LFT_TIME + 1] = {
 	[XFRM_CTX_LFT_BYTES] = { .type = NLA_U64, },
 	[XFRM_CTX_LFT_PACKETS] = { .type = NLA_U64, },
 	[XFRM_CTX_LFT_AGE] = { .type = NLA_U64, },
 	[XFRM_CTX_LFT_USE_AGE] = { .type = NLA_U64, },
+	[XFRM_CTX_LFT_TIME] = { .type = NLA_U64, },
 };
 
 const struct nla_policy xfrm_ctx_encap_nl_policy[XFRM_CTX_ENCAP_OA + 1] = {
@@ -44,7 +45,7 @@ const struct nla_policy xfrm_ctx_replay_nl_policy[XFRM_CTX_REPLAY_BITMAP + 1] = 
 	[XFRM_CTX_REPLAY_BITMAP] = { .type = NLA_BINARY, },
 };
 
-const struct nla_policy xfrm_ctx_sa_nl_policy[XFRM_CTX_SA_PAD + 1] = {
+const struct nla_policy xfrm_ctx_sa_nl_policy[XFRM_CTX_SA_DYING + 1] = {
 	[XFRM_CTX_SA_FAMILY] = { .type = NLA_U16, },
 	[XFRM_CTX_SA_DADDR] = { .type = NLA_BINARY, },
 	[XFRM_CTX_SA_SADDR] = { .type = NLA_BINARY, },
@@ -79,6 +80,7 @@ const struct nla_policy xfrm_ctx_sa_nl_policy[XFRM_CTX_SA_PAD + 1] = {
 	[XFRM_CTX_SA_STATS] = NLA_POLICY_NESTED(xfrm_ctx_stats_nl_policy),
 	[XFRM_CTX_SA_SOFT_EXPIRED] = { .type = NLA_FLAG, },
 	[XFRM_CTX_SA_FROZEN] = { .type = NLA_FLAG, },
+	[XFRM_CTX_SA_DYING] = { .type = NLA_FLAG, },
 };
 
 const struct nla_policy xfrm_ctx_sa_id_nl_policy[XFRM_CTX_ID_SADDR + 1] = {

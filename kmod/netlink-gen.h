@@ -13,10 +13,10 @@
 
 /* Common nested types */
 extern const struct nla_policy xfrm_ctx_alg_nl_policy[XFRM_CTX_ALG_IV_SALT + 1];
-extern const struct nla_policy xfrm_ctx_curlft_nl_policy[XFRM_CTX_LFT_PAD + 1];
+extern const struct nla_policy xfrm_ctx_curlft_nl_policy[XFRM_CTX_LFT_TIME + 1];
 extern const struct nla_policy xfrm_ctx_encap_nl_policy[XFRM_CTX_ENCAP_OA + 1];
 extern const struct nla_policy xfrm_ctx_replay_nl_policy[XFRM_CTX_REPLAY_BITMAP + 1];
-extern const struct nla_policy xfrm_ctx_sa_nl_policy[XFRM_CTX_SA_PAD + 1];
+extern const struct nla_policy xfrm_ctx_sa_nl_policy[XFRM_CTX_SA_DYING + 1];
 extern const struct nla_policy xfrm_ctx_sa_id_nl_policy[XFRM_CTX_ID_SADDR + 1];
 extern const struct nla_policy xfrm_ctx_stats_nl_policy[XFRM_CTX_STATS_INTEGRITY_FAILED + 1];
 

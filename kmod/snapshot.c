@@ -12,7 +12,6 @@
 
 #include <linux/crypto.h>
 #include <linux/slab.h>
-#include <linux/timekeeping.h>
 #include <net/xfrm.h>
 
 #include "netlink-gen.h"
@@ -30,7 +29,7 @@ struct xc_snap {
 	xfrm_address_t		coaddr;
 	bool			has_encap, has_coaddr;
 	u8			km_state;
-	u32			xflags;
+	bool			dying;
 	u32			mapping_maxage;
 	u32			nat_keepalive;
 	u32			replay_maxage, replay_maxdiff;
@@ -58,7 +57,7 @@ static int xc_snap_take(struct xfrm_state *x, struct xc_snap *s)
 	s->has_coaddr = x->coaddr;
 	if (x->coaddr)
 		s->coaddr = *x->coaddr;
-	s->xflags = x->xflags;
+	s->dying = x->km.dying;
 	s->mapping_maxage = x->mapping_maxage;
 	s->nat_keepalive = xc_state_nat_keepalive(x);
 	s->replay_maxage = x->replay_maxage;
@@ -167,30 +166,6 @@ static int xc_put_replay(struct sk_buff *skb, const struct xc_snap *s)
 	return 0;
 }
 
-static int xc_put_curlft(struct sk_buff *skb, const struct xc_snap *s)
-{
-	time64_t now = ktime_get_real_seconds();
-	struct nlattr *nest = nla_nest_start(skb, XFRM_CTX_SA_CURLFT);
-
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, XFRM_CTX_LFT_BYTES, s->cur.bytes, XFRM_CTX_LFT_PAD) ||
-	    nla_put_u64_64bit(skb, XFRM_CTX_LFT_PACKETS, s->cur.packets,
-			      XFRM_CTX_LFT_PAD) ||
-	    nla_put_u64_64bit(skb, XFRM_CTX_LFT_AGE,
-			      max_t(time64_t, now - (time64_t)s->cur.add_time, 0),
-			      XFRM_CTX_LFT_PAD) ||
-	    (s->cur.use_time &&
-	     nla_put_u64_64bit(skb, XFRM_CTX_LFT_USE_AGE,
-			       max_t(time64_t, now - (time64_t)s->cur.use_time, 0),
-			       XFRM_CTX_LFT_PAD))) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
 static int xc_put_encap(struct sk_buff *skb, const struct xfrm_state *x,
 			const struct xc_snap *s)
 {
@@ -286,7 +261,7 @@ int xc_snapshot_put(struct sk_buff *skb, struct xc_net *xn, struct xfrm_state *x
 	    nla_put_u32(skb, XFRM_CTX_SA_EXTRA_FLAGS, x->props.extra_flags) ||
 	    nla_put(skb, XFRM_CTX_SA_SELECTOR, sizeof(s->sel), &s->sel) ||
 	    nla_put(skb, XFRM_CTX_SA_LIFETIME, sizeof(s->lft), &s->lft) ||
-	    xc_put_curlft(skb, s) || xc_put_replay(skb, s) ||
+	    xc_lft_put(skb, &s->cur) || xc_put_replay(skb, s) ||
 	    xc_put_algs(skb, x, salt, salt_len) ||
 	    (s->has_encap && xc_put_encap(skb, x, s)) ||
 	    (s->has_coaddr && nla_put(skb, XFRM_CTX_SA_COADDR, alen, &s->coaddr)) ||
@@ -307,8 +282,7 @@ int xc_snapshot_put(struct sk_buff *skb, struct xc_net *xn, struct xfrm_state *x
 	    nla_put_u32(skb, XFRM_CTX_SA_REPLAY_MAXAGE, jiffies_to_msecs(s->replay_maxage)) ||
 	    nla_put_u32(skb, XFRM_CTX_SA_REPLAY_MAXDIFF, s->replay_maxdiff) ||
 	    xc_put_stats(skb, s) ||
-	    ((s->xflags & XFRM_SOFT_EXPIRE) &&
-	     nla_put_flag(skb, XFRM_CTX_SA_SOFT_EXPIRED)) ||
+	    (s->dying && nla_put_flag(skb, XFRM_CTX_SA_DYING)) ||
 	    (s->km_state == XFRM_STATE_ERROR && nla_put_flag(skb, XFRM_CTX_SA_FROZEN))) {
 		nla_nest_cancel(skb, nest);
 		goto out;

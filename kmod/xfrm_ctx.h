@@ -33,6 +33,7 @@ struct xc_net {
 	struct mutex		lock;		/* all of the below, and freezing */
 	DECLARE_HASHTABLE(frozen, 10);	/* struct xc_frozen by state pointer */
 	struct list_head	frozen_list;	/* the same, in freeze order */
+	/* written under lock with WRITE_ONCE, read without it (km.c) */
 	unsigned int		nr_frozen;
 	struct delayed_work	lease_work;	/* thaws SAs whose lease ran out */
 	struct work_struct	reap_work;	/* forgets frozen SAs deleted by others */
@@ -162,6 +163,11 @@ struct xfrm_state *xc_build_state(struct net *net, const struct nlattr *nest,
 void xc_state_discard(struct xfrm_state *x);
 int xc_same_sa(const struct xfrm_state *x, struct nlattr **sa, const struct nlattr *nest,
 	       const struct nlattr **salt, struct netlink_ext_ack *extack);
+
+/* lifetime.c: counters, ages and the soft expiry, exactly */
+int xc_lft_put(struct sk_buff *skb, const struct xfrm_lifetime_cur *cur);
+int xc_lft_import(struct xfrm_state *x, struct nlattr **sa, const struct nlattr *nest,
+		  struct netlink_ext_ack *extack);
 
 /* counters.c */
 int xc_jump_out(struct xfrm_state *x, u64 jump, const struct nlattr *attr,

@@ -171,12 +171,13 @@ static int parse_getsa(struct nl_msg *msg, void *arg)
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct export_state *s = arg;
 	struct xfrmctx_sa sa;
+	time_t now = time(NULL);
 	struct xc_buf b;
 	int err;
 
 	if (nlh->nlmsg_type != XFRM_MSG_NEWSA)
 		return 0;
-	err = xc_sa_from_xfrm(nlh, time(NULL), &sa);
+	err = xc_sa_from_xfrm(nlh, now, &sa);
 	if (err)
 		return xc_fail(s->h, err, "malformed SA in the XFRM dump");
 	if (!xc_sa_matches(&sa, s->t)) {
@@ -184,7 +185,7 @@ static int parse_getsa(struct nl_msg *msg, void *arg)
 		return 0;
 	}
 	xc_buf_init(&b);
-	err = xc_sa_encode(&sa, &b);
+	err = xc_sa_encode_at(&sa, (uint64_t)now, &b);
 	if (!err)
 		err = xfrmctx_ctx_append(s->c, XFRMCTX_REC_SA,
 					 XFRMCTX_REC_F_MANDATORY | XFRMCTX_REC_F_NESTED,

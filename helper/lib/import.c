@@ -250,6 +250,12 @@ static int import_xfrm(struct xfrmctx *h, const struct sa_list *l,
 			xc_fail(h, err, "record at offset %zu: %s", l->rec[i].offset, err_text);
 			break;
 		}
+		err = xc_sa_lifetime(sa, xc_sa_since(l->rec[i].data, l->rec[i].len, now),
+				     err_text, sizeof(err_text));
+		if (err) {
+			xc_fail(h, err, "%s", err_text);
+			break;
+		}
 		err = xc_sa_apply_jumps(sa, o->out_jump, o->in_jump, err_text, sizeof(err_text));
 		if (err) {
 			xc_fail(h, err, "%s", err_text);

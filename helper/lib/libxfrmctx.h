@@ -272,6 +272,8 @@ struct xfrmctx_sa {
 	struct {
 		uint32_t replay_window, replay, integrity_failed;
 	} stats;
+	/* soft_expired: the soft limit already fired and the key manager was
+	 * told (the dying attribute, the kernel's km.dying). */
 	uint8_t soft_expired, frozen;
 };
 #define XFRMCTX_SA_HAS(sa, attr) (((sa)->present >> (attr)) & 1)

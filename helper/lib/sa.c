@@ -235,7 +235,10 @@ int xfrmctx_sa_decode(const void *data, size_t len, struct xfrmctx_sa *sa,
 		BAD("dir");
 	if (tb[XFRM_CTX_SA_STATS] && decode_stats(tb[XFRM_CTX_SA_STATS], sa))
 		BAD("stats");
-	sa->soft_expired = !!tb[XFRM_CTX_SA_SOFT_EXPIRED];
+	/* The soft limit fired (km.dying). The obsolete soft-expired flag
+	 * (the kernel's XFRM_SOFT_EXPIRE: the soft expiry still to come) is
+	 * not that, and is ignored. */
+	sa->soft_expired = !!tb[XFRM_CTX_SA_DYING];
 	sa->frozen = !!tb[XFRM_CTX_SA_FROZEN];
 	return 0;
 }
@@ -296,6 +299,11 @@ static void encode_alg(struct xc_buf *b, int attr, const struct xfrmctx_alg *alg
 
 int xc_sa_encode(const struct xfrmctx_sa *sa, struct xc_buf *b)
 {
+	return xc_sa_encode_at(sa, 0, b);
+}
+
+int xc_sa_encode_at(const struct xfrmctx_sa *sa, uint64_t measured, struct xc_buf *b)
+{
 	size_t alen = xc_addr_len(sa->family);
 	size_t i;
 	long n;
@@ -326,6 +334,8 @@ int xc_sa_encode(const struct xfrmctx_sa *sa, struct xc_buf *b)
 		xc_put_u64(b, XFRM_CTX_LFT_AGE, sa->curlft.age);
 		if (sa->curlft.has_use_age)
 			xc_put_u64(b, XFRM_CTX_LFT_USE_AGE, sa->curlft.use_age);
+		if (measured)
+			xc_put_u64(b, XFRM_CTX_LFT_TIME, measured);
 		xc_nest_end(b, n);
 	}
 	if (HAS(XFRM_CTX_SA_REPLAY)) {
@@ -370,7 +380,7 @@ int xc_sa_encode(const struct xfrmctx_sa *sa, struct xc_buf *b)
 		xc_nest_end(b, n);
 	}
 	if (sa->soft_expired)
-		xc_put_flag(b, XFRM_CTX_SA_SOFT_EXPIRED);
+		xc_put_flag(b, XFRM_CTX_SA_DYING);
 	if (sa->frozen)
 		xc_put_flag(b, XFRM_CTX_SA_FROZEN);
 #undef HAS

@@ -3,6 +3,8 @@
 #ifndef XC_SA_H
 #define XC_SA_H
 
+#include <time.h>
+
 #include "attr.h"
 #include "libxfrmctx.h"
 
@@ -10,6 +12,16 @@
 
 /* The payload of an XFRM_CTX_A_SA nest for every attribute present. */
 int xc_sa_encode(const struct xfrmctx_sa *sa, struct xc_buf *b);
+
+/* The same, with the curlft nest's "time": when its ages were measured
+ * (seconds since the epoch), 0 for none. */
+int xc_sa_encode_at(const struct xfrmctx_sa *sa, uint64_t measured, struct xc_buf *b);
+
+/* lifetime.c: the seconds between a record's "time" and now (0 without one,
+ * or with a clock behind the exporter's); sa's ages grown by since, and
+ * -EKEYEXPIRED (message in err) if a hard limit has passed. */
+uint64_t xc_sa_since(const void *data, size_t len, time_t now);
+int xc_sa_lifetime(struct xfrmctx_sa *sa, uint64_t since, char *err, size_t errlen);
 
 /* Address length of a family: 4, 16, or 0 if unknown. */
 size_t xc_addr_len(uint16_t family);

@@ -348,3 +348,51 @@ TEST(snapshot_translates_into_newsa_with_replay_state)
 	nlmsg_free(msg);
 	free(sa);
 }
+
+TEST(sa_lifetime_dying_time_and_the_hard_limit)
+{
+	struct xfrmctx_sa *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	char err[XFRMCTX_ERRLEN] = "";
+	struct xc_buf buf;
+
+	/* dying travels as the dying flag; the obsolete soft-expired flag
+	 * (XFRM_SOFT_EXPIRE: the soft expiry still to come) is ignored. */
+	sample_sa(a);
+	a->soft_expired = 1;
+	xc_buf_init(&buf);
+	EXPECT_EQ(xc_sa_encode_at(a, 5000, &buf), 0);
+	EXPECT_EQ(xfrmctx_sa_decode(buf.data, buf.len, b, err, sizeof(err)), 0);
+	EXPECT_EQ(b->soft_expired, 1);
+	EXPECT_EQ(xc_sa_since(buf.data, buf.len, 5007), 7);
+	EXPECT_EQ(xc_sa_since(buf.data, buf.len, 4990), 0);	/* clock behind */
+	xc_buf_free(&buf);
+	xc_buf_init(&buf);
+	a->soft_expired = 0;
+	xc_sa_encode(a, &buf);
+	EXPECT_EQ(xc_sa_since(buf.data, buf.len, 5007), 0);	/* no time: nothing */
+	xc_put_flag(&buf, XFRM_CTX_SA_SOFT_EXPIRED);
+	EXPECT_EQ(xfrmctx_sa_decode(buf.data, buf.len, b, err, sizeof(err)), 0);
+	EXPECT_EQ(b->soft_expired, 0);
+	xc_buf_free(&buf);
+
+	/* ages grow by the time in transit; a passed hard limit is refused */
+	a->lft.hard_add_expires_seconds = 40;
+	a->lft.hard_use_expires_seconds = 100;
+	EXPECT_EQ(xc_sa_lifetime(a, 9, err, sizeof(err)), 0);
+	EXPECT_EQ(a->curlft.age, 39);
+	EXPECT_EQ(a->curlft.use_age, 19);
+	EXPECT_EQ(xc_sa_lifetime(a, 1, err, sizeof(err)), -EKEYEXPIRED);
+	EXPECT_STREQ(err, "SA 0x2000b001: hard add lifetime over: 40 of 40 s");
+	a->lft.hard_add_expires_seconds = 0;
+	a->lft.hard_use_expires_seconds = 20;
+	EXPECT_EQ(xc_sa_lifetime(a, 0, err, sizeof(err)), -EKEYEXPIRED);
+	EXPECT_STREQ(err, "SA 0x2000b001: hard use lifetime over: 20 of 20 s");
+	a->lft.hard_use_expires_seconds = 0;
+	a->lft.hard_packet_limit = 67;
+	EXPECT_EQ(xc_sa_lifetime(a, 0, err, sizeof(err)), -EKEYEXPIRED);
+	EXPECT_STREQ(err, "SA 0x2000b001: hard packet lifetime over: 67 of 67 packets");
+	a->lft.hard_packet_limit = 68;
+	EXPECT_EQ(xc_sa_lifetime(a, 0, err, sizeof(err)), 0);
+	free(a);
+	free(b);
+}

@@ -23,6 +23,7 @@
 
 #include "ha.h"
 #include "parse.h"
+#include "sa.h"
 #include "xfrmctx.h"
 
 #define TAKEOVER_OPTS (HA_DIR | HA_FROM | HA_SEAL | HA_JUMP | HA_WAIT | HA_THRESHOLD)
@@ -181,6 +182,15 @@ static int split_existing(struct xfrmctx *h, const struct xfrmctx_ctx *c, struct
 				    here[i].family == id.family &&
 				    !memcmp(&here[i].daddr, &id.daddr, sizeof(id.daddr)))
 					to = *upd;
+			/* An SA whose hard lifetime ended since the snapshot is dead
+			 * on the crashed node too: the module would refuse it, and
+			 * with it the whole import. It is not carried. */
+			if (to == *imp &&
+			    xc_sa_lifetime(sa, xc_sa_since(r.data, r.len, time(NULL)), err,
+					   sizeof(err)) == -EKEYEXPIRED) {
+				ha_log("takeover", "%s: not carried", err);
+				continue;
+			}
 		}
 		if (r.type == XFRMCTX_REC_META)
 			ret = xfrmctx_ctx_append(*upd, r.type, r.flags, r.data, r.len);
