@@ -12,7 +12,8 @@
 #   make helper           libxfrmctx and xfrmctx
 #   make vm KVER=.. CMD=..  a shell command in the VM (default: the selftests)
 #   make regen            regenerate uapi and policy code from the YAML spec
-#   make install          the tools, library, man pages, scripts (DESTDIR, PREFIX)
+#   make install          the tools, library, man pages, scripts, bash completion
+#                         (DESTDIR, PREFIX)
 #   make dkms-source      the module's source for DKMS in /usr/src/xfrm-ctx-VERSION
 #   make deb              the Debian packages (debian/), into build/deb/
 #   make deb-check        install them in the VM, DKMS builds the module there
@@ -57,10 +58,12 @@ modules:
 helper:
 	@$(MAKE) -s -C helper TOP=$(TOP)
 
-# The unit tests, then the installed library as libxfrmctx(3) says to use it.
+# The unit tests, the installed library as libxfrmctx(3) says to use it,
+# and the tools' help against their man page and bash completion.
 unit: helper
 	@$(MAKE) -s -C helper TOP=$(TOP) check
 	@scripts/check-pkgconfig
+	@scripts/check-cli
 
 check-spec:
 	@scripts/ynl-regen --check
