@@ -17,6 +17,7 @@
 #   make dkms-source      the module's source for DKMS in /usr/src/xfrm-ctx-VERSION
 #   make deb              the Debian packages (debian/), into build/deb/
 #   make deb-check        install them in the VM, DKMS builds the module there
+#                         (on 6.1 and 6.12: one VM boot each)
 #   make bench            benchmarks in the VM on both kernels -> bench/results/
 #   make fuzz             libFuzzer targets, FUZZ_TIME s each (default 300), and
 #                         the module's netlink fuzzer at length in the VM
@@ -108,9 +109,14 @@ deb:
 
 # The packages installed on a gateway: in the VM, into a chroot whose DKMS
 # builds the module for the running kernel (minutes: the compiler runs
-# emulated). Not part of make check.
+# emulated), one boot per kernel line of make check (DEB_LINES=6.1 for
+# one). Not part of make check.
+DEB_LINES ?= $(LINES)
 deb-check: deb
-	@selftests/vm/run --kernel $(KVER) --timeout 2400 selftests/deb_install.sh
+	@for l in $(DEB_LINES); do \
+		echo "=== deb-check on $$l"; \
+		selftests/vm/run --kernel $$l --timeout 2400 selftests/deb_install.sh || exit 1; \
+	done
 
 # Benchmarks, fuzzing, soak (issue 7): long runs, not part of `make check`
 # (which runs the fuzz regression and the short netlink fuzzer).
