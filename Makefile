@@ -10,6 +10,7 @@
 #   make [all]            module for KVER (default 6.1) and the helper
 #   make modules KVER=6.12|6.12-trixie|7.x|<abi>
 #   make helper           libxfrmctx and xfrmctx
+#   make unit             host unit tests; unit-trixie: on Debian 13's libraries
 #   make vm KVER=.. CMD=..  a shell command in the VM (default: the selftests)
 #   make regen            regenerate uapi and policy code from the YAML spec
 #   make install          the tools, library, man pages, scripts, bash completion
@@ -65,6 +66,12 @@ unit: helper
 	@$(MAKE) -s -C helper TOP=$(TOP) check
 	@scripts/check-pkgconfig
 	@scripts/check-cli
+
+# The same unit tests built and run in the trixie root, on Debian 13's
+# OpenSSL 3.5 and libnl (part of make check-all; under a minute).
+unit-trixie:
+	@scripts/trixie-root devel
+	@scripts/trixie-root run make -s -j2 -C helper TOP=$(TOP) O=$(BUILD)/helper-trixie check
 
 check-spec:
 	@scripts/ynl-regen --check
@@ -143,4 +150,4 @@ soak: deps
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/helper $(BUILD)/vm $(BUILD)/fuzz $(BUILD)/bench
 
-.PHONY: all deps modules helper unit check-spec vm check check-all demo regen clean install dkms-source deb deb-check bench fuzz fuzz-regress soak
+.PHONY: all deps modules helper unit unit-trixie check-spec vm check check-all demo regen clean install dkms-source deb deb-check bench fuzz fuzz-regress soak
