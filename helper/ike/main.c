@@ -93,18 +93,6 @@ static int command_usage(int i)
 	return 0;
 }
 
-static int print_version(void)
-{
-	char mod[64];
-
-	printf("xfrmctx-ike %s\nlibxfrmctx %s\n", XFRMCTX_VERSION, xfrmctx_version());
-	if (xfrmctx_module_version(mod, sizeof(mod)))
-		printf("xfrm_ctx module: not loaded\n");
-	else
-		printf("xfrm_ctx module %s\n", mod);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	int i;
@@ -130,7 +118,7 @@ int main(int argc, char **argv)
 		return command_usage(i);
 	}
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))
-		return print_version();
+		return xc_print_versions("xfrmctx-ike");
 	i = find(argv[1]);
 	if (i < 0) {
 		xc_err("unknown command \"%s\"; try \"xfrmctx-ike help\"", argv[1]);
