@@ -10,12 +10,15 @@
 #   make [all]            module for KVER (default 6.1) and the helper
 #   make modules KVER=6.12|6.12-trixie|7.x|<abi>
 #   make helper           libxfrmctx and xfrmctx
+#   make unit             host unit tests; unit-trixie: on Debian 13's libraries
 #   make vm KVER=.. CMD=..  a shell command in the VM (default: the selftests)
 #   make regen            regenerate uapi and policy code from the YAML spec
-#   make install          the tools, library, man pages, scripts (DESTDIR, PREFIX)
+#   make install          the tools, library, man pages, scripts, bash completion
+#                         (DESTDIR, PREFIX)
 #   make dkms-source      the module's source for DKMS in /usr/src/xfrm-ctx-VERSION
 #   make deb              the Debian packages (debian/), into build/deb/
 #   make deb-check        install them in the VM, DKMS builds the module there
+#                         (on 6.1 and 6.12: one VM boot each)
 #   make bench            benchmarks in the VM on both kernels -> bench/results/
 #   make fuzz             libFuzzer targets, FUZZ_TIME s each (default 300), and
 #                         the module's netlink fuzzer at length in the VM
@@ -57,10 +60,18 @@ modules:
 helper:
 	@$(MAKE) -s -C helper TOP=$(TOP)
 
-# The unit tests, then the installed library as libxfrmctx(3) says to use it.
+# The unit tests, the installed library as libxfrmctx(3) says to use it,
+# and the tools' help against their man page and bash completion.
 unit: helper
 	@$(MAKE) -s -C helper TOP=$(TOP) check
 	@scripts/check-pkgconfig
+	@scripts/check-cli
+
+# The same unit tests built and run in the trixie root, on Debian 13's
+# OpenSSL 3.5 and libnl (part of make check-all; under a minute).
+unit-trixie:
+	@scripts/trixie-root devel
+	@scripts/trixie-root run make -s -j2 -C helper TOP=$(TOP) O=$(BUILD)/helper-trixie check
 
 check-spec:
 	@scripts/ynl-regen --check
@@ -105,9 +116,14 @@ deb:
 
 # The packages installed on a gateway: in the VM, into a chroot whose DKMS
 # builds the module for the running kernel (minutes: the compiler runs
-# emulated). Not part of make check.
+# emulated), one boot per kernel line of make check (DEB_LINES=6.1 for
+# one). Not part of make check.
+DEB_LINES ?= $(LINES)
 deb-check: deb
-	@selftests/vm/run --kernel $(KVER) --timeout 2400 selftests/deb_install.sh
+	@for l in $(DEB_LINES); do \
+		echo "=== deb-check on $$l"; \
+		selftests/vm/run --kernel $$l --timeout 2400 selftests/deb_install.sh || exit 1; \
+	done
 
 # Benchmarks, fuzzing, soak (issue 7): long runs, not part of `make check`
 # (which runs the fuzz regression and the short netlink fuzzer).
@@ -134,4 +150,4 @@ soak: deps
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/helper $(BUILD)/vm $(BUILD)/fuzz $(BUILD)/bench
 
-.PHONY: all deps modules helper unit check-spec vm check check-all demo regen clean install dkms-source deb deb-check bench fuzz fuzz-regress soak
+.PHONY: all deps modules helper unit unit-trixie check-spec vm check check-all demo regen clean install dkms-source deb deb-check bench fuzz fuzz-regress soak

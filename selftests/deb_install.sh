@@ -71,7 +71,16 @@ check "the notify script calls the packaged xfrmctx" \
 # which has the headers only): load them as modprobe would, then it.
 run - modprobe xfrm_ctx && run - rmmod xfrm_ctx
 run - insmod "$ko" || fail "insmod the module DKMS built"
-build_id() { readelf -n "$1" | awk '/Build ID/ { print $3 }'; }
+# (6.12's DKMS compresses the module as its kernel's modules are: .ko.xz)
+build_id() {
+	local unz=cat
+	case $1 in
+	*.xz) unz="xz -dc" ;;
+	*.zst) unz="zstd -qdc" ;;
+	*.gz) unz="gzip -dc" ;;
+	esac
+	$unz "$1" > "$ovl/module.ko" && readelf -n "$ovl/module.ko" | awk '/Build ID/ { print $3 }'
+}
 check_eq "the loaded module is the one DKMS built (build ID)" "$(build_id "$ko")" \
 	"$(tail -c 20 /sys/module/xfrm_ctx/notes/.note.gnu.build-id | od -An -tx1 | tr -d ' \n')"
 out=$(in_root xfrmctx --version); echo "$out" | sed 's/^/#   /'

@@ -21,6 +21,7 @@ import shlex
 import string
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import xcnl  # noqa: E402
@@ -179,14 +180,24 @@ def main(fn):
     t.finish()
 
 
+def wait_until(what, fn, timeout=10):
+    """Call fn every 0.1 s until it returns something true, and return that;
+    after timeout seconds, fail the test with what it waited for."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.1)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
 def wait_for_path(path, timeout):
     """Wait until path exists (a sysfs node appearing); return it."""
-    import time
-    deadline = time.monotonic() + timeout
-    while not os.path.exists(path):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{path} did not appear within {timeout}s")
-        time.sleep(0.1)
+    try:
+        wait_until(path, lambda: os.path.exists(path), timeout)
+    except RuntimeError:
+        raise RuntimeError(f"{path} did not appear within {timeout}s") from None
     return path
 
 

@@ -48,16 +48,6 @@ GCM = f"aead rfc4106(gcm(aes)) {K20} 128"
 XFRM_MSG_NEWSA, XFRM_MSG_DELSA = 0x10, 0x11
 
 
-def wait_until(what, fn, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.1)
-    raise RuntimeError(f"timed out waiting for {what}")
-
-
 def bg(ns, cmd):
     ksft.log(f"[{ns}] {cmd} &")
     return subprocess.Popen(["ip", "netns", "exec", ns] + cmd.split(),
@@ -79,7 +69,7 @@ def capture(t, ns, dev, name):
     # --immediate-mode: nothing waits in the capture ring when tcpdump stops
     cap = bg(ns, f"tcpdump -i {dev} --immediate-mode -U -s 256 -w {pcap} esp")
     # a process start takes seconds in a busy emulated guest
-    wait_until("tcpdump", lambda: os.path.exists(pcap) and os.path.getsize(pcap) >= 24, 30)
+    ksft.wait_until("tcpdump", lambda: os.path.exists(pcap) and os.path.getsize(pcap) >= 24, 30)
     t.on_exit(lambda: cap.poll() is None and cap.kill())
     return cap, pcap
 
@@ -98,7 +88,7 @@ def handover_lease(t):
     ev_a, ev_b = xcnl.Events(a), xcnl.Events(b)
     ping = bg(tp.peer, "ping -i 0.1 -W 1 -I 192.168.1.1 192.168.2.1")
     t.on_exit(ping.kill)
-    wait_until("traffic through A", lambda: (sa_counters(t, a, topo.VIP, topo.SPI_OUT) or (0, 0))[1] > 5)
+    ksft.wait_until("traffic through A", lambda: (sa_counters(t, a, topo.VIP, topo.SPI_OUT) or (0, 0))[1] > 5)
 
     snap = t.xc(a, "export", {"reqid": topo.REQID, "flags": "freeze", "lease": 2})
     t.ok(all(sa.get("frozen") for sa in snap["sa"]), "A's snapshots were taken frozen")
@@ -120,7 +110,7 @@ def handover_lease(t):
             kinds[ns] += [EVENTS.get(e["event"]) for e in ev.read(0.2)]
         return kinds[a].count("lease-held") >= 2 and kinds[b].count("lease-held") >= 2
     try:
-        wait_until("lease-held events on A and B", held, 10)
+        ksft.wait_until("lease-held events on A and B", held, 10)
     except RuntimeError:
         pass
     ksft.log(f"events: A {kinds[a]}, B {kinds[b]}")
@@ -151,8 +141,8 @@ def handover_lease(t):
     # check above could have seen them too).
     cap, pcap = capture(t, tp.lan, "br0", "thawed")
     t.eq("thaw on B by hand", 2, t.xc(b, "thaw", {"reqid": topo.REQID})["count"])
-    wait_until("B's replies", lambda: (sa_counters(t, b, "10.0.0.1", topo.SPI_IN) or (0, 0))[0]
-               > before[b][0] + 3)
+    ksft.wait_until("B's replies", lambda: (sa_counters(t, b, "10.0.0.1", topo.SPI_IN) or (0, 0))[0]
+                    > before[b][0] + 3)
     stop(cap)
     out_b = [p for p in traffic.esp_packets(pcap)
              if p["spi"] == topo.SPI_IN and p["src_mac"] == tp.macs[b]]

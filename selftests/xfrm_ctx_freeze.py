@@ -81,16 +81,6 @@ def migrate(ns, sel_src, sel_dst, plen, old_src, dst, new_src, reqid):
         raise OSError(-err, "XFRM_MSG_MIGRATE")
 
 
-def wait_until(what, fn, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.1)
-    raise RuntimeError(f"timed out waiting for {what}")
-
-
 def test(t):
     tp = topo.Topo(t)
     a = tp.gwa
@@ -101,7 +91,7 @@ def test(t):
     ping = subprocess.Popen(["ip", "netns", "exec", tp.peer, "ping", "-i", "0.1", "-W", "1",
                              "-I", "192.168.1.1", "192.168.2.1"], stdout=subprocess.DEVNULL)
     t.on_exit(ping.kill)
-    wait_until("traffic through A", lambda: counters(t, a, topo.SPI_OUT, topo.VIP)[1] > 5)
+    ksft.wait_until("traffic through A", lambda: counters(t, a, topo.SPI_OUT, topo.VIP)[1] > 5)
 
     # Several SAs by id in one request: all or none.
     t.eq("freeze of two SAs named in one request", 2,
@@ -156,21 +146,21 @@ def test(t):
     t.refused(a, "thaw", {"sa-id": sa_in}, "ENOENT", "is not frozen",
               "thaw of an SA that is not frozen is refused")
     seq0 = counters(t, a, topo.SPI_OUT, topo.VIP)[1]
-    wait_until("traffic after thaw", lambda: counters(t, a, topo.SPI_OUT, topo.VIP)[1] > seq0 + 3)
+    ksft.wait_until("traffic after thaw", lambda: counters(t, a, topo.SPI_OUT, topo.VIP)[1] > seq0 + 3)
     t.ok(True, "traffic flows through the thawed SAs again")
     ev.read(0.5)
 
     # A lease that runs out.
     t.xc(a, "freeze", {"reqid": topo.REQID, "lease": 1})
     kinds = []
-    wait_until("lease expiry events",
-               lambda: kinds.extend(EVENTS[e["event"]] for e in ev.read(0.5)) or
-               kinds.count("lease-expired") >= 2, 10)
+    ksft.wait_until("lease expiry events",
+                    lambda: kinds.extend(EVENTS[e["event"]] for e in ev.read(0.5)) or
+                    kinds.count("lease-expired") >= 2, 10)
     t.eq("both SAs thawed by themselves with an event", 2, kinds.count("lease-expired"))
     t.eq("nothing is frozen any more", [], t.xc(a, "list-frozen", {}, dump=True))
     seq0 = counters(t, a, topo.SPI_OUT, topo.VIP)[1]
-    wait_until("traffic after lease expiry",
-               lambda: counters(t, a, topo.SPI_OUT, topo.VIP)[1] > seq0 + 3)
+    ksft.wait_until("traffic after lease expiry",
+                    lambda: counters(t, a, topo.SPI_OUT, topo.VIP)[1] > seq0 + 3)
     t.ok(True, "traffic flows after the lease ran out")
 
     # Release: gone, and the key manager is not told.
@@ -189,7 +179,7 @@ def test(t):
     t.xc(a, "freeze", {"sa-id": sa_out})
     ev.read(0.5)
     t.run(a, f"ip xfrm state delete src {topo.VIP} dst 10.0.0.1 proto esp spi {topo.SPI_IN:#x}")
-    kinds = wait_until("gone event", lambda: [EVENTS[e["event"]] for e in ev.read(0.5)], 5)
+    kinds = ksft.wait_until("gone event", lambda: [EVENTS[e["event"]] for e in ev.read(0.5)], 5)
     t.eq("an SA deleted while frozen is reported gone", ["gone"], kinds)
     t.eq("and no longer listed as frozen", [], t.xc(a, "list-frozen", {}, dump=True))
 
@@ -206,7 +196,7 @@ def test(t):
     migrate(ns, "10.8.1.0", "10.8.2.0", 24, "10.9.0.1", "10.9.0.2", "10.9.0.3", 5)
     shown = t.run(ns, "ip xfrm state", quiet=True)
     t.ok("src 10.9.0.3 dst 10.9.0.2" in shown, "the SA was migrated to its new source address")
-    kinds = wait_until("migration events", lambda: [EVENTS[e["event"]] for e in ev_ns.read(1)], 5)
+    kinds = ksft.wait_until("migration events", lambda: [EVENTS[e["event"]] for e in ev_ns.read(1)], 5)
     t.ok("migrated" in kinds and "gone" in kinds, "events: the copy migrated, the original gone",
          str(kinds))
     fr = t.xc(ns, "list-frozen", {"sa-id": id77})["frozen"]

@@ -77,16 +77,6 @@ def seq_in(t, ns, sa):
     return (r.get("seq-hi", 0) << 32) | r["seq"]
 
 
-def wait_until(what, fn, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.1)
-    raise RuntimeError(f"timed out waiting for {what}")
-
-
 def test(t):
     tp = topo.Topo(t)
     a = tp.gwa
@@ -101,7 +91,7 @@ def test(t):
     ping = subprocess.Popen(["ip", "netns", "exec", tp.peer, "ping", "-i", "0.1", "-W", "1",
                              "-I", "192.168.1.1", "192.168.2.1"], stdout=subprocess.DEVNULL)
     t.on_exit(ping.kill)
-    wait_until("traffic through A", lambda: seq_in(t, a, sa_in) > 5)
+    ksft.wait_until("traffic through A", lambda: seq_in(t, a, sa_in) > 5)
 
     t.xc(a, "freeze", {"sa-id": sa_in, "lease": 120})
     before = t.run(a, "ip -s xfrm state", quiet=True)
@@ -122,7 +112,7 @@ def test(t):
 
     # The same message on the thawed SA goes through.
     t.xc(a, "thaw", {"sa-id": sa_in})
-    wait_until("traffic after the thaw", lambda: seq_in(t, a, sa_in) > seq0 + 3)
+    ksft.wait_until("traffic after the thaw", lambda: seq_in(t, a, sa_in) > seq0 + 3)
     # (with a warning when nobody listens to XFRMNLGRP_MIGRATE: "Failed to
     # send migration notification")
     err, msg = migrate_state(a, topo.VIP, topo.SPI_OUT, topo.VIP, "10.0.0.1", 77)

@@ -255,7 +255,7 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 			if (xc_opt_uint(o, v, 65535, &r->window))
 				return -1;
 			if (!r->window) {
-				xc_err("--window 0: charon's window is at least 1");
+				xc_err("--window \"%s\": charon's window is at least 1", v);
 				return -1;
 			}
 			i++;
@@ -270,7 +270,7 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 		} else if (!strcmp(o, "--insecure")) {
 			r->insecure = 1;
 		} else {
-			xc_err("record: unknown or incomplete option \"%s\"", o);
+			xc_err("record: unknown or incomplete option \"%s\"; try \"xfrmctx-ike record help\"", o);
 			return -1;
 		}
 	}
@@ -284,7 +284,7 @@ static int parse_args(struct recorder *r, int argc, char **argv)
 		return -1;
 	}
 	if (r->listen.ss.ss_family != r->charon.ss.ss_family) {
-		xc_err("record: --listen %s and --charon %s are of different families", listen, charon);
+		xc_err("record: --listen \"%s\" and --charon \"%s\" are of different families", listen, charon);
 		return -1;
 	}
 	xc_addr_fmt(&r->charon, r->meta.source, sizeof(r->meta.source));

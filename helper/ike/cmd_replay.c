@@ -30,7 +30,7 @@ int cmd_activate(int argc, char **argv)
 		if (n < 0)
 			return 2;
 		if (!n) {
-			xc_err("activate: unknown option \"%s\"", argv[i]);
+			xc_err("activate: unknown option \"%s\"; try \"xfrmctx-ike activate help\"", argv[i]);
 			return 2;
 		}
 	}
@@ -139,7 +139,7 @@ int cmd_replay(int argc, char **argv)
 		} else if (!strcmp(o, "--no-kernel-check")) {
 			kernel_check = 0;
 		} else {
-			xc_err("replay: unknown or incomplete option \"%s\"", o);
+			xc_err("replay: unknown or incomplete option \"%s\"; try \"xfrmctx-ike replay help\"", o);
 			return 2;
 		}
 	}

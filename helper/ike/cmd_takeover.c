@@ -105,7 +105,7 @@ static int parse_args(struct opts *o, struct xc_standby *r, int argc, char **arg
 			o->activate = 0;
 			n = 1;
 		} else {
-			xc_err("takeover: unknown or incomplete option \"%s\"", a);
+			xc_err("takeover: unknown or incomplete option \"%s\"; try \"xfrmctx-ike takeover help\"", a);
 			return -1;
 		}
 	}

@@ -21,6 +21,10 @@ extern const char *xc_log_name;
 /* the same, without the timestamp: errors about the command line */
 void xc_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* --version of the tools: "TOOL VERSION", the library's and the loaded
+ * module's (read from sysfs: asking does not load it); returns 0. */
+int xc_print_versions(const char *tool);
+
 int64_t xc_now_ms(void);	/* CLOCK_MONOTONIC */
 int64_t xc_wall(void);		/* unix seconds */
 int64_t xc_wall_ms(void);	/* unix time in ms */

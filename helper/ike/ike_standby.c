@@ -44,7 +44,7 @@ int xc_standby_opt(struct xc_standby *r, const char *o, const char *v,
 		if (xc_opt_uint(o, v, 31, &r->segments))
 			return -1;
 		if (!r->segments) {
-			xc_err("--segments 0: charon numbers segments from 1");
+			xc_err("--segments \"%s\": charon numbers segments from 1", v);
 			return -1;
 		}
 		return 2;
@@ -56,11 +56,11 @@ int xc_standby_opt(struct xc_standby *r, const char *o, const char *v,
 			r->ha_version = 0;
 			return 2;
 		}
-		if (xc_opt_uint(o, v, XC_HA_VERSION_MAX, &r->ha_version))
+		if (xc_opt_uint(o, v, 255, &r->ha_version))
 			return -1;
-		if (r->ha_version < XC_HA_VERSION_MIN) {
-			xc_err("--ha-version %lu: strongSwan's HA protocol versions are %d to %d (or auto)",
-			       r->ha_version, XC_HA_VERSION_MIN, XC_HA_VERSION_MAX);
+		if (r->ha_version < XC_HA_VERSION_MIN || r->ha_version > XC_HA_VERSION_MAX) {
+			xc_err("--ha-version \"%s\": strongSwan's HA protocol versions are %d to %d (or auto)",
+			       v, XC_HA_VERSION_MIN, XC_HA_VERSION_MAX);
 			return -1;
 		}
 		return 2;

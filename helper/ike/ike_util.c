@@ -8,6 +8,19 @@
 
 #include "ike_cmd.h"
 #include "ike_err.h"
+#include "libxfrmctx.h"
+
+int xc_print_versions(const char *tool)
+{
+	char mod[64];
+
+	printf("%s %s\nlibxfrmctx %s\n", tool, XFRMCTX_VERSION, xfrmctx_version());
+	if (xfrmctx_module_version(mod, sizeof(mod)))
+		printf("xfrm_ctx module: not loaded\n");
+	else
+		printf("xfrm_ctx module %s\n", mod);
+	return 0;
+}
 
 int64_t xc_now_ms(void)
 {

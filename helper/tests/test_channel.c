@@ -381,6 +381,17 @@ TEST(tls_unknown_identity_is_refused_by_name)
 	EXPECT(strstr(s.err, "the identity is not in test-keys") != NULL);
 }
 
+static void expect_has(const char *msg, const char *needle)
+{
+	if (!strstr(msg, needle)) {
+		fprintf(stderr, "  message \"%s\" lacks \"%s\"\n", msg, needle);
+		unit_failed_checks++;
+	}
+}
+
+/* What the receiving operator reads, whichever way OpenSSL reports the cut
+ * (3.0: unexpected EOF; 3.5: that, then the EPIPE of the alert it tries
+ * to send back): make unit-trixie runs this on Debian 13's OpenSSL. */
 TEST(tls_stream_cut_mid_message_is_truncated)
 {
 	struct server s;
@@ -391,9 +402,9 @@ TEST(tls_stream_cut_mid_message_is_truncated)
 	exchange("gwA " KEY_A "\n", "gwA", "gwA " KEY_A "\n", 100000, 50000, &s, &cret, cerr, NULL);
 	EXPECT_EQ(s.accept_ret, 0);
 	EXPECT_EQ(s.recv_ret, -EPROTO);
-	EXPECT(strstr(s.err, "truncated stream from") != NULL);
-	EXPECT(strstr(s.err, "context message seq 7:") != NULL);
-	EXPECT(strstr(s.err, "of 100000 bytes arrived") != NULL);
+	expect_has(s.err, "truncated stream from");
+	expect_has(s.err, "context message seq 7:");
+	expect_has(s.err, "of 100000 bytes arrived");
 }
 
 TEST(tls_recorded_session_replayed_is_refused)

@@ -2,6 +2,7 @@
 /* xfrmctx info: what module answers, and what it can do. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <linux/xfrm_ctx.h>
 #include "libxfrmctx.h"
@@ -19,8 +20,13 @@ int cmd_info(int argc, char **argv)
 	int err;
 
 	if (argc > 0) {
-		fprintf(stderr, "xfrmctx: \"info\" takes no arguments, got \"%s\"\n", argv[0]);
-		return 2;
+		if (argc == 1 && !strcmp(argv[0], "help")) {
+			printf("Usage: xfrmctx [-j] info\n"
+			       "The version and the features of the loaded xfrm_ctx module.\n");
+			return 0;
+		}
+		fprintf(stderr, "xfrmctx: argument \"%s\" is wrong: \"info\" takes no arguments\n", argv[0]);
+		return XC_EXIT_USAGE;
 	}
 	err = xfrmctx_open(&h);
 	if (err) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ike_cmd.h"	/* xc_print_versions(), shared with xfrmctx-ike */
 #include "libxfrmctx.h"
 #include "xfrmctx.h"
 
@@ -44,21 +45,6 @@ int cmd_help(int argc, char **argv)
 	return 0;
 }
 
-/* The releases of the tool, the library and the loaded module (read from
- * sysfs: asking the version does not load the module). */
-static int print_version(void)
-{
-	char mod[64];
-
-	printf("xfrmctx %s\n", XFRMCTX_VERSION);
-	printf("libxfrmctx %s\n", xfrmctx_version());
-	if (xfrmctx_module_version(mod, sizeof(mod)))
-		printf("xfrm_ctx module: not loaded\n");
-	else
-		printf("xfrm_ctx module %s\n", mod);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -81,7 +67,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(argv[0], "-V") || !strcmp(argv[0], "--version")) {
-			return print_version();
+			return xc_print_versions("xfrmctx");
 		} else {
 			fprintf(stderr, "xfrmctx: unknown option \"%s\"\n", argv[0]);
 			usage(stderr);

@@ -45,21 +45,44 @@ struct xc_chan {
 	char addr[INET6_ADDRSTRLEN + 8];
 };
 
-/* The reason of the newest OpenSSL error (and clear the queue). */
-static unsigned long ssl_reason(char *buf, size_t n)
+/* Whether an OpenSSL error says the peer went away: the stream ended
+ * without close_notify, or the socket did (EPIPE, ECONNRESET). */
+static int peer_gone(unsigned long e)
+{
+	if (ERR_GET_LIB(e) == ERR_LIB_SSL)
+		return ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+	return ERR_SYSTEM_ERROR(e) && (ERR_GET_REASON(e) == EPIPE || ERR_GET_REASON(e) == ECONNRESET);
+}
+
+/* The reason of the newest OpenSSL error (and clear the queue); *gone (if
+ * given) says whether any error of the queue was the peer going away.
+ * OpenSSL 3.0 ends a read cut short with UNEXPECTED_EOF_WHILE_READING; 3.5
+ * then tries to send an alert into the closed socket and queues the EPIPE
+ * of that write after it. */
+static unsigned long ssl_reason_gone(char *buf, size_t n, int *gone)
 {
 	unsigned long e, last = 0;
 	const char *r;
 
-	while ((e = ERR_get_error()))
+	while ((e = ERR_get_error())) {
+		if (gone && peer_gone(e))
+			*gone = 1;
 		last = e;
+	}
 	if (!last) {
 		snprintf(buf, n, "%s", errno ? strerror(errno) : "connection closed");
 		return 0;
 	}
 	r = ERR_reason_error_string(last);
+	if (!r && ERR_SYSTEM_ERROR(last))
+		r = strerror(ERR_GET_REASON(last));
 	snprintf(buf, n, "%s", r ? r : "unknown TLS error");
 	return last;
+}
+
+static unsigned long ssl_reason(char *buf, size_t n)
+{
+	return ssl_reason_gone(buf, n, NULL);
 }
 
 static SSL_SESSION *psk_session(SSL *ssl, const struct xc_psk *k)
@@ -457,7 +480,7 @@ static int read_exact(struct xc_chan *ch, uint8_t *p, size_t n, size_t *got, cha
 	while (*got < n) {
 		size_t r;
 		unsigned long e;
-		int ok, se;
+		int ok, se, gone = 0;
 
 		ERR_clear_error();
 		errno = 0;
@@ -474,9 +497,9 @@ static int read_exact(struct xc_chan *ch, uint8_t *p, size_t n, size_t *got, cha
 			snprintf(why, wl, "timed out");
 			return -ETIMEDOUT;
 		}
-		e = ssl_reason(why, wl);
-		if (ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING ||
-		    (se == SSL_ERROR_SYSCALL && !e && (errno == 0 || errno == ECONNRESET))) {
+		e = ssl_reason_gone(why, wl, &gone);
+		if (gone || (se == SSL_ERROR_SYSCALL && !e &&
+			     (errno == 0 || errno == ECONNRESET || errno == EPIPE))) {
 			snprintf(why, wl, "the connection ended without TLS close_notify");
 			return -ENODATA;
 		}
