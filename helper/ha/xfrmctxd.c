@@ -211,6 +211,10 @@ int main(int argc, char **argv)
 	int opt, verbose = 0;
 
 	xc_log_name = "xfrmctxd";
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
 	if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
 		char mod[64];
 
