@@ -38,6 +38,7 @@ in the crash gap: it is keepalived's and reported apart (Documentation/ha.rst).
 """
 import json
 import os
+import re
 import subprocess
 import time
 
@@ -150,9 +151,20 @@ def takeover_steps(old, new):
         steps["update+thaw"] = (th - a) / 1e3
     elif b and th:
         steps["update+thaw"] = (th - b) / 1e3
+    if "request_us" in lt:
+        steps["(prepare)"] = lt["prepare_us"] / 1e3
+        steps["(request)"] = lt["request_us"] / 1e3
+        steps["(retried)"] = 1 if lt.get("retried") else 0
     steps.update({"activation": lt.get("activate_ms", -1),
                   "out-jump": lt.get("out_jump", -1), "in-jump": lt.get("in_jump", -1)})
     return steps
+
+
+def replay_drops(ns):
+    """Replay drops of ns's SAs towards the tunnel address (its inbound)."""
+    out = subprocess.run(["ip", "-n", ns, "-s", "xfrm", "state", "list", "dst", topo.VIP],
+                         capture_output=True, text=True).stdout
+    return sum(int(m) for m in re.findall(r"replay (\d+) failed", out))
 
 
 def daemon_rounds(t, crash_rounds):
@@ -172,6 +184,7 @@ def daemon_rounds(t, crash_rounds):
             crash = k >= gap.WARMUP + ROUNDS
             variant = "crash" if crash else ("follow", "release", "switchover")[k % 3]
             if crash:
+                pre_drops = replay_drops(to)
                 nodes[frm].kill()
                 charon.flush_sas(frm)
             elif variant == "release":
@@ -189,8 +202,11 @@ def daemon_rounds(t, crash_rounds):
             t1 = time.time()
             ho = (frm, to, t0, t1, takeover_steps(None if crash else nodes[frm], nodes[to]))
             if crash:
-                crashes.append(ho)
                 time.sleep(gap.SETTLE_S)
+                # what the in-jump cost: the peer's packets the new node
+                # dropped as replays (below its moved window)
+                ho[4]["replay drops (new)"] = replay_drops(to) - pre_drops
+                crashes.append(ho)
                 nodes[frm].start(psk)	# comes back as the standby
             elif k >= gap.WARMUP:
                 {"follow": planned, "release": released, "switchover": switched}[variant].append(ho)

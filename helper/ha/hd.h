@@ -102,6 +102,8 @@ struct hd_takeover {
 	/* wall clock, µs: the take-over began (the hand-over or the address
 	 * arrived, or asked), the SAs were thawed, the address announced */
 	int64_t begin_us, thawed_us, announced_us;
+	int64_t prepare_us, request_us;	/* the batch built; the update request */
+	int retried;			/* an SA gone: pruned and sent again */
 	int ok;
 	char error[400];
 };

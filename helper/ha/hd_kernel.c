@@ -602,6 +602,7 @@ int hd_kernel_takeover(struct hd *d, const struct xfrmctx_ctx *c, int exact,
 	struct xfrmctx_import_opts io = { .flags = XFRM_CTX_F_THAW };
 	unsigned int n = hd_kernel_count(c);
 	uint32_t count = 0;
+	int64_t t0;
 	size_t i;
 	int err;
 
@@ -613,10 +614,15 @@ int hd_kernel_takeover(struct hd *d, const struct xfrmctx_ctx *c, int exact,
 		err = -ENOMEM;
 		goto out;
 	}
+	t0 = hd_wall_us();
 	err = each_sa(d, c, takeover_one, &tc);
+	t->prepare_us = hd_wall_us() - t0;
 	if (!err && tc.nids) {
+		t0 = hd_wall_us();
 		err = xfrmctx_update(d->h, tc.batch, &io, &count);
+		t->request_us = hd_wall_us() - t0;
 		if (err && frozen_prune()) {
+			t->retried = 1;
 			/* charon deleted an SA we froze: once more without it */
 			xfrmctx_ctx_free(tc.batch);
 			tc.batch = xfrmctx_ctx_new();
