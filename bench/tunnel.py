@@ -72,7 +72,7 @@ class Node:
         with open(f"{self.dir}/xfrmctxd.conf", "w") as f:
             f.write(f"id = {self.name}\npeer-id = {self.peer_name}\npeer = {self.other}\n"
                     f"listen = {self.own}\npsk = {psk}\ncontrol = {self.dir}/ctl.sock\n"
-                    f"address = {topo.VIP}\nmove-address = yes\ninterface = eth0\nfifo = /proc/{self.charon.pid}/root/run/charon.ha\n")
+                    f"address = {topo.VIP}\nmove-address = yes\ninterface = eth0\nrealtime = yes\nfifo = /proc/{self.charon.pid}/root/run/charon.ha\n")
         self.daemon = subprocess.Popen(["ip", "netns", "exec", self.ns, XFRMCTXD, "-c",
                                         f"{self.dir}/xfrmctxd.conf"],
                                        stdout=subprocess.DEVNULL,

@@ -71,13 +71,14 @@ pol "$gwA" in 192.168.1.0/24 192.168.2.0/24 10.0.0.1 "$IKE_VIP"
 pol "$gwA" fwd 192.168.1.0/24 192.168.2.0/24 10.0.0.1 "$IKE_VIP"
 
 hd_keyfile
-HD_EXTRA=$'ike = no\nreqid = 7\nmove-address = yes\ninterface = eth0\nperiod-ms = 500'
+HD_EXTRA=$'ike = no\nreqid = 7\nmove-address = yes\ninterface = eth0\nperiod-ms = 500\nrealtime = yes'
 hd_conf gwA gwB 3 2
 hd_conf gwB gwA 2 3
 hd_start gwA "$gwA"
 hd_start gwB "$gwB"
 check_eq "A's daemon is active (the address is on A)" active "$(hjson gwA | jq -r .role)"
 check_eq "B's daemon is the standby" standby "$(hjson gwB | jq -r .role)"
+check "realtime = yes: A's daemon runs SCHED_RR" sh -c "chrt -p ${HD_PID[gwA]} | grep -q SCHED_RR"
 hd_capture_start
 hd_ping_start
 synced() { hd_is "$1" '.in_sync and .channel'; }

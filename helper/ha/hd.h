@@ -68,6 +68,7 @@ struct hd_conf {
 	uint32_t reqid;			/* kernel-only selection */
 	int has_reqid;
 	int verbose;
+	int realtime;			/* SCHED_RR 1 and locked memory, as keepalived */
 };
 
 int hd_conf_load(const char *path, struct hd_conf *c, char *err, size_t errlen);

@@ -97,6 +97,8 @@ static int set(struct hd_conf *c, const char *k, const char *v)
 		return set_bool(v, &c->move_address);
 	if (!strcmp(k, "verbose"))
 		return set_bool(v, &c->verbose);
+	if (!strcmp(k, "realtime"))
+		return set_bool(v, &c->realtime);
 	if (!strcmp(k, "factor"))
 		return set_factor(v, &c->factor);
 	if (!strcmp(k, "in-factor"))
