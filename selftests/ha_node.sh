@@ -37,9 +37,6 @@
 [ -n "${XC_IN_VM:-}" ] || skip "runs only in the VM (selftests/vm/run)"
 [ -x "$XFRMCTXD" ] || die "$XFRMCTXD is not built (make helper)"
 
-now_ms() { date +%s%3N; }
-T_START=$(now_ms)
-step() { log "[+$(( $(now_ms) - T_START )) ms] $*"; }
 
 load_module
 on_exit unload_module

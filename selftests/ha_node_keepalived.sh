@@ -35,9 +35,6 @@
 [ -x "$XFRMCTXD" ] || die "$XFRMCTXD is not built (make helper)"
 command -v keepalived >/dev/null || skip "keepalived is not installed (scripts/setup-deps installs it)"
 
-now_ms() { date +%s%3N; }
-T_START=$(now_ms)
-step() { log "[+$(( $(now_ms) - T_START )) ms] $*"; }
 
 load_module
 on_exit unload_module

@@ -35,9 +35,6 @@
 [ -x "$XFRMCTXD" ] || die "$XFRMCTXD is not built (make helper)"
 command -v tcpdump >/dev/null || skip "tcpdump is not installed"
 
-now_ms() { date +%s%3N; }
-T_START=$(now_ms)
-step() { log "[+$(( $(now_ms) - T_START )) ms] $*"; }
 
 load_module
 on_exit unload_module

@@ -6,6 +6,11 @@
 # asked through `xfrmctx ha`, and what the tests check at the peer.
 
 XFRMCTXD=${XFRMCTXD:-$XC_TOP/build/helper/xfrmctxd}
+
+# Time stamps of the scenario's steps, in ms since the test started.
+now_ms() { date +%s%3N; }
+T_START=$(now_ms)
+step() { log "[+$(( $(now_ms) - T_START )) ms] $*"; }
 XFRMCTX=${XFRMCTX:-$XC_TOP/build/helper/xfrmctx}
 declare -A HD_PID
 

@@ -180,6 +180,14 @@ def main(fn):
     t.finish()
 
 
+def bg(ns, cmd):
+    """Start cmd (split on blanks) in namespace ns in the background, echoed;
+    its stdout and stderr are pipes (text)."""
+    log(f"[{ns}] {cmd} &")
+    return subprocess.Popen(["ip", "netns", "exec", ns] + cmd.split(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def wait_until(what, fn, timeout=10):
     """Call fn every 0.1 s until it returns something true, and return that;
     after timeout seconds, fail the test with what it waited for."""

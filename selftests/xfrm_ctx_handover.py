@@ -22,7 +22,6 @@ import json
 import os
 import signal
 import struct
-import subprocess
 import time
 
 import ksft
@@ -35,9 +34,7 @@ AFTER = 150	# packets the peer must get through B before the traffic stops
 
 
 def bg(t, ns, cmd):
-    ksft.log(f"[{ns}] {cmd} &")
-    return subprocess.Popen(["ip", "netns", "exec", ns] + cmd.split(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return ksft.bg(ns, cmd)
 
 
 def wait_for(what, fn, timeout=10):

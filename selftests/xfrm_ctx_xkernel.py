@@ -21,7 +21,6 @@ import; the context files travel between them as they would between hosts.
 import json
 import os
 import signal
-import subprocess
 import time
 
 import ksft
@@ -34,19 +33,11 @@ KEEP = "/run/xfrmctx-out/keep"
 WINDOW = 4096
 
 
-def bg(ns, cmd):
-    ksft.log(f"[{ns}] {cmd} &")
-    return subprocess.Popen(["ip", "netns", "exec", ns] + cmd.split(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+bg = ksft.bg
 
 
 def wait_for(what, fn, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if fn():
-            return True
-        time.sleep(0.1)
-    raise RuntimeError(f"timed out waiting for {what}")
+    return ksft.wait_until(what, fn, timeout)
 
 
 def sa_block(t, ns, dst, spi):

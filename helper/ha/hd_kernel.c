@@ -307,8 +307,10 @@ static void report_sync(struct hd *d, const struct apply_ctx *a, uint64_t taken)
 		hd_link_send(d, XC_FR_STATUS, s, strlen(s) + 1);
 }
 
-static int import_one_id(struct hd *d, const struct xfrmctx_record *r,
-			 const struct xfrmctx_sa *sa, void *arg)
+/* Keep an SA of c in the set the standby renews (frozen by us: for a
+ * hand-over, or installed staged). */
+static int adopt_one(struct hd *d, const struct xfrmctx_record *r, const struct xfrmctx_sa *sa,
+		     void *arg)
 {
 	struct xfrmctx_sa_id id;
 
@@ -353,7 +355,7 @@ static void kernel_only_apply(struct hd *d, struct apply_ctx *a, const struct xf
 			       xfrmctx_strerror(d->h, err));
 			return;
 		}
-		each_sa(d, a->import, import_one_id, NULL);
+		each_sa(d, a->import, adopt_one, NULL);
 		a->imported = n;
 		a->absent -= n < a->absent ? n : a->absent;
 		hd_log("installed %u SAs of the peer, staged (frozen)", n);
@@ -457,19 +459,6 @@ void hd_kernel_renew(struct hd *d, int64_t now)
 			frozen.ids[kept++] = frozen.ids[i];
 	}
 	frozen.n = kept;
-}
-
-/* Keep what we froze for the hand-over in the set the standby renews. */
-static int adopt_one(struct hd *d, const struct xfrmctx_record *r, const struct xfrmctx_sa *sa,
-		     void *arg)
-{
-	struct xfrmctx_sa_id id;
-
-	(void)d; (void)r; (void)arg;
-	xfrmctx_sa_get_id(sa, &id);
-	if (!frozen_has(&id))
-		frozen_add(&id);
-	return 0;
 }
 
 /* A planned hand-over: our SAs frozen, exported, sent. The peer's gap runs
