@@ -28,7 +28,9 @@ through the new node minus the last through the old one).
   xfrmctxd-crash  the active node's charon and daemon are killed and its
                   SAs flushed (a dead node), then the address goes to the
                   standby (keepalived's decision): the gap is from that
-                  decision to the first datagram through the standby, which
+                  decision (xcbench's vip) to the first datagram through the
+                  standby (crash_gaps; before this session the last datagram
+                  through the dead node was the start), which
                   takes over from its last snapshot with a jump per SA. The
                   dead node comes back and catches up before the next round.
 
@@ -231,7 +233,29 @@ def daemon_rounds(t, crash_rounds):
     rows = gap.analyse("xfrmctxd-follow", planned, arrivals)
     rows += gap.analyse("xfrmctxd-release", released, arrivals)
     rows += gap.analyse("xfrmctxd", switched, arrivals)
-    rows += gap.analyse("xfrmctxd-crash", crashes, arrivals)
+    rows += crash_gaps(crashes, arrivals)
+    return rows
+
+
+def crash_gaps(crashes, arrivals):
+    """The issue's crash figure: from the decision (the address moved to the
+    new node: t0 of xcbench's vip) to the first datagram through it. Not
+    gap.analyse's last-through-the-old-node: a dead node's last datagram
+    comes before the test has killed its processes and flushed its SAs,
+    which no cluster manager's decision includes."""
+    rows = []
+    for k, (frm, to, t0, t1, steps) in enumerate(crashes):
+        after = [ts for _, ts in arrivals[to] if ts >= t0]
+        if not after:
+            log(f"xfrmctxd-crash hand-over {k}: nothing arrived through {to}")
+            continue
+        row = dict(path="xfrmctxd-crash", round=k, gap_ms=(min(after) - t0) * 1e3, lost=-1,
+                   rate=gap.RATE, steps_ms={s: round(v, 3) for s, v in steps.items()},
+                   handover_ms=(t1 - t0) * 1e3)
+        emit("gap", **row)
+        log(f"xfrmctxd-crash #{k}: decision to first datagram {row['gap_ms']:.1f} ms ("
+            f"{', '.join(f'{s} {v:.1f}' for s, v in row['steps_ms'].items())})")
+        rows.append(row)
     return rows
 
 

@@ -495,8 +495,19 @@ int hd_kernel_freeze_local(struct hd *d, char *why, size_t whylen)
 	return err;
 }
 
+/* One SA's jump, logged after the take-over's request: formatting it (the
+ * rates are doubles, emulated in software under TCG) cost milliseconds
+ * inside the gap. */
+struct jump_note {
+	uint32_t spi;
+	int dir;
+	struct xc_jump j;
+	uint64_t out, in;
+};
+
 struct takeover_ctx {
 	int exact;
+	struct jump_note *notes;	/* one per SA of the batch (crash) */
 	const struct xfrmctx_ctx *src;	/* the snapshot: its SA_RATE records */
 	struct hd_takeover *t;
 	struct xfrmctx_ctx *batch;	/* every SA with its jump applied */
@@ -572,10 +583,8 @@ static int takeover_one(struct hd *d, const struct xfrmctx_record *r, const stru
 	}
 done:
 	if (!tc->exact)
-		hd_log("take-over: SA 0x%08x %s age_ms %llu pps out %.1f in %.1f jump out %llu in %llu",
-		       sa->spi, dir == 1 ? "out" : dir == 0 ? "in" : "?",
-		       (unsigned long long)j.age_ms, j.out_pps, j.in_pps,
-		       (unsigned long long)out, (unsigned long long)in);
+		tc->notes[tc->nids] = (struct jump_note){ .spi = sa->spi, .dir = dir, .j = j,
+							  .out = out, .in = in };
 	if (out > tc->t->max_out_jump)
 		tc->t->max_out_jump = out;
 	if (in > tc->t->max_in_jump)
@@ -597,8 +606,9 @@ int hd_kernel_takeover(struct hd *d, const struct xfrmctx_ctx *c, int exact,
 
 	why[0] = '\0';
 	tc.ids = calloc(n ? n : 1, sizeof(*tc.ids));
+	tc.notes = calloc(n ? n : 1, sizeof(*tc.notes));
 	tc.batch = xfrmctx_ctx_new();
-	if (!tc.ids || !tc.batch) {
+	if (!tc.ids || !tc.notes || !tc.batch) {
 		snprintf(why, whylen, "out of memory");
 		err = -ENOMEM;
 		goto out;
@@ -636,8 +646,17 @@ int hd_kernel_takeover(struct hd *d, const struct xfrmctx_ctx *c, int exact,
 		t->sas = (unsigned int)tc.nids;
 		frozen_clear();
 	}
+	for (i = 0; !exact && i < tc.nids; i++) {
+		const struct jump_note *jn = &tc.notes[i];
+
+		hd_log("take-over: SA 0x%08x %s age_ms %llu pps out %.1f in %.1f jump out %llu in %llu",
+		       jn->spi, jn->dir == 1 ? "out" : jn->dir == 0 ? "in" : "?",
+		       (unsigned long long)jn->j.age_ms, jn->j.out_pps, jn->j.in_pps,
+		       (unsigned long long)jn->out, (unsigned long long)jn->in);
+	}
 out:
 	xfrmctx_ctx_free(tc.batch);
+	free(tc.notes);
 	free(tc.ids);
 	return err;
 }
