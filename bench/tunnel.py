@@ -50,7 +50,7 @@ import topo
 from common import TOP, XFRMCTX, Driver, emit, log, median, sh
 
 XFRMCTXD = os.path.join(TOP, "build/helper/xfrmctxd")
-ROUNDS = 24		# a third of them each planned variant
+ROUNDS = int(os.environ.get("BENCH_TUNNEL_ROUNDS", 24))	# a third each planned variant
 CRASH_ROUNDS = 5
 BASE = "/tmp/bench-tunnel"
 # BENCH_TUNNEL_PATHS=xfrmctxd runs the daemon's rounds alone (no ratio)
@@ -135,19 +135,33 @@ def setup(t):
     return tp, a, b, peer
 
 
-def takeover_steps(old, new):
+def takeover_steps(old, new, t0=None):
     """The daemons' own figures: the old node's freeze to its hand-over
-    written, on to the new node's take-over beginning, its announcement and
-    its thaw (wall clock, one VM), charon's activation; the jumps."""
+    written, on to the new node reading it and beginning its take-over, its
+    announcement and its thaw (wall clock, one VM), charon's activation; the
+    jumps. t0: the decision (the address moved by xcbench), when there is
+    one: how long the new node took to see it."""
     lt = new.status().get("last_takeover", {})
     ho = old.status().get("last_handover", {}) if old else {}
     steps = {}
     b, a, th = lt.get("begin_us", 0), lt.get("announced_us", 0), lt.get("thawed_us", 0)
+    rx = lt.get("received_us", 0)
     f, fz, sent = ho.get("freeze_us", 0), ho.get("frozen_us", 0), ho.get("sent_us", 0)
+    if t0 and b:
+        steps["address seen"] = (b - t0 * 1e6) / 1e3
     if f and fz and sent and b and sent >= fz >= f and b >= sent - 1000000:
         steps["freeze+export (old)"] = (fz - f) / 1e3
-        steps["send (old)"] = (sent - fz) / 1e3
-        steps["channel"] = (b - sent) / 1e3
+        enc = ho.get("encoded_us", 0)
+        if sent >= enc >= fz:
+            steps["encode (old)"] = (enc - fz) / 1e3
+            steps["TLS write (old)"] = (sent - enc) / 1e3
+        else:
+            steps["send (old)"] = (sent - fz) / 1e3
+        if rx >= sent and not t0:
+            steps["channel"] = (rx - sent) / 1e3
+            steps["parse"] = (b - rx) / 1e3
+        else:
+            steps["channel"] = (b - sent) / 1e3
     if b and a:
         steps["announce"] = (a - b) / 1e3
         steps["update+thaw"] = (th - a) / 1e3
@@ -166,7 +180,8 @@ def replay_drops(ns):
     """Replay drops of ns's SAs towards the tunnel address (its inbound)."""
     out = subprocess.run(["ip", "-n", ns, "-s", "xfrm", "state", "list", "dst", topo.VIP],
                          capture_output=True, text=True).stdout
-    return sum(int(m) for m in re.findall(r"replay (\d+) failed", out))
+    # behind the window (replay-window) or seen already (replay)
+    return sum(int(a) + int(b) for a, b in re.findall(r"replay-window (\d+) replay (\d+)", out))
 
 
 def daemon_rounds(t, crash_rounds):
@@ -202,12 +217,17 @@ def daemon_rounds(t, crash_rounds):
                 t0 = drv(f"vip {frm} {to} eth0 {topo.VIP}")["t0"]
             wait(lambda: active(nodes[to]), 20, f"{nodes[to].name} active")
             t1 = time.time()
-            ho = (frm, to, t0, t1, takeover_steps(None if crash else nodes[frm], nodes[to]))
+            ho = (frm, to, t0, t1, takeover_steps(None if crash else nodes[frm], nodes[to],
+                                                   None if variant == "switchover" else t0))
             if crash:
                 time.sleep(gap.SETTLE_S)
                 # what the in-jump cost: the peer's packets the new node
                 # dropped as replays (below its moved window)
                 ho[4]["replay drops (new)"] = replay_drops(to) - pre_drops
+                # each SA's rate, age and jump, as the new node logged them
+                with open(f"{nodes[to].dir}/xfrmctxd.log") as f:
+                    for line in [x for x in f if "take-over: SA" in x][-4:]:
+                        log(f"  {nodes[to].name}: {line.strip()}")
                 crashes.append(ho)
                 nodes[frm].start(psk)	# comes back as the standby
             elif k >= gap.WARMUP:

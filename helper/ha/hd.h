@@ -103,6 +103,7 @@ struct hd_takeover {
 	/* wall clock, µs: the take-over began (the hand-over or the address
 	 * arrived, or asked), the SAs were thawed, the address announced */
 	int64_t begin_us, thawed_us, announced_us;
+	int64_t received_us;		/* planned: the hand-over frame was read */
 	int64_t prepare_us, request_us;	/* the batch built; the update request */
 	int retried;			/* an SA gone: pruned and sent again */
 	int ok;
@@ -113,6 +114,7 @@ struct hd_takeover {
 struct hd_handover {
 	int64_t freeze_us;		/* charon passive: the freeze begins */
 	int64_t frozen_us;		/* frozen and exported */
+	int64_t encoded_us;		/* the message built, before TLS */
 	int64_t sent_us;		/* the hand-over frame is written */
 };
 
@@ -139,6 +141,7 @@ struct hd {
 	struct xfrmctx_ctx *last;	/* standby: the last snapshot (counters, rates) */
 	uint64_t last_taken_ms;
 	struct xfrmctx_ctx *handover;	/* standby: exact counters of a hand-over */
+	int64_t handover_rx_us;		/* wall clock: when it was read */
 	int64_t snap_due_ms, snap_last_ms, renew_due_ms;
 	int counters_dirty;
 	int in_sync;			/* standby: resync done, counters applied */

@@ -85,11 +85,11 @@ void hd_status_text(struct hd *d, int json, char *buf, size_t len)
 			 "\"handover_pending\":%s,\"address_here\":%s,"
 			 "\"last_takeover\":{\"at_ms\":%lld,\"kind\":\"%s\",\"ok\":%s,\"sas\":%u,"
 			 "\"out_jump\":%llu,\"in_jump\":%llu,\"update_ms\":%lld,"
-			 "\"activate_ms\":%lld,\"total_ms\":%lld,\"begin_us\":%lld,"
+			 "\"activate_ms\":%lld,\"total_ms\":%lld,\"received_us\":%lld,\"begin_us\":%lld,"
 			 "\"thawed_us\":%lld,\"announced_us\":%lld,\"prepare_us\":%lld,"
 			 "\"request_us\":%lld,\"retried\":%s,\"error\":\"%s\"},"
 			 "\"last_handover\":{\"freeze_us\":%lld,\"frozen_us\":%lld,"
-			 "\"sent_us\":%lld}}\n",
+			 "\"encoded_us\":%lld,\"sent_us\":%lld}}\n",
 			 d->conf.id, role_name(d), d->fault ? "true" : "false", d->fault_why,
 			 d->conf.peer_id, hd_link_up(d) ? "true" : "false", sync ? "true" : "false",
 			 d->peer_status, d->conf.ike ? "true" : "false", ikes, children,
@@ -102,10 +102,11 @@ void hd_status_text(struct hd *d, int json, char *buf, size_t len)
 			 (long long)t->at_ms, t->kind, t->ok ? "true" : "false", t->sas,
 			 (unsigned long long)t->max_out_jump, (unsigned long long)t->max_in_jump,
 			 (long long)t->update_ms, (long long)t->activate_ms, (long long)t->total_ms,
-			 (long long)t->begin_us, (long long)t->thawed_us, (long long)t->announced_us,
+			 (long long)t->received_us, (long long)t->begin_us, (long long)t->thawed_us,
+			 (long long)t->announced_us,
 			 (long long)t->prepare_us, (long long)t->request_us,
 			 t->retried ? "true" : "false", t->error, (long long)d->last_ho.freeze_us, (long long)d->last_ho.frozen_us,
-			 (long long)d->last_ho.sent_us);
+			 (long long)d->last_ho.encoded_us, (long long)d->last_ho.sent_us);
 		return;
 	}
 	snprintf(buf, len,

@@ -157,6 +157,8 @@ static int send_ctx(struct hd *d, uint8_t type, const struct xfrmctx_ctx *c, uin
 	if (!err)
 		err = xc_ctxmsg_pack(type == XC_FR_HANDOVER ? XC_KIND_HANDOVER : XC_KIND_SNAPSHOT,
 				     taken, img, len, &msg, &mlen);
+	if (type == XC_FR_HANDOVER)
+		d->last_ho.encoded_us = hd_wall_us();
 	if (!err)
 		err = hd_link_send(d, type, msg, mlen);
 	if (img)
@@ -638,6 +640,8 @@ int hd_kernel_takeover(struct hd *d, const struct xfrmctx_ctx *c, int exact,
 			 * part may have been thawed: freeze it again */
 			for (i = 0; i < tc.nids; i++)
 				renew_one(d, &tc.ids[i]);
+		} else {
+			t->thawed_us = hd_wall_us();	/* before the jumps are logged */
 		}
 	}
 	if (err) {

@@ -149,6 +149,7 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 		c = d->handover;
 		d->handover = NULL;
 		exact = 1;
+		t->received_us = d->handover_rx_us;
 	} else if (hd_link_up(d)) {
 		c = ask_handover(d);
 		exact = c != NULL;
@@ -176,7 +177,8 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 			goto fail;
 	}
 	t1 = hd_now();
-	t->thawed_us = hd_wall_us();
+	if (!t->thawed_us)	/* no SAs: set by hd_kernel_takeover otherwise */
+		t->thawed_us = hd_wall_us();
 	t->update_ms = t1 - t0;
 	if (d->conf.ike && hd_ike_activate(d)) {
 		snprintf(err, sizeof(err), "charon did not activate its segments (is it running with the ha plugin and fifo %s?)",
@@ -245,7 +247,7 @@ int hd_become_standby(struct hd *d, int ask_take, const char *why, char *out, si
 	if (!sas_first && d->conf.ike && hd_ike_deactivate(d))
 		hd_log("charon did not confirm that its segments are passive");
 	d->last_ho.freeze_us = hd_wall_us();
-	d->last_ho.frozen_us = d->last_ho.sent_us = 0;
+	d->last_ho.frozen_us = d->last_ho.encoded_us = d->last_ho.sent_us = 0;
 	rc = hd_kernel_freeze_local(d, err, sizeof(err));
 	/* until charon confirms, what it says is still forwarded */
 	if (sas_first && d->conf.ike && hd_ike_deactivate(d))
@@ -274,6 +276,7 @@ void hd_on_handover(struct hd *d, const uint8_t *p, size_t len)
 
 	if (d->role != HD_STANDBY)
 		return;
+	d->handover_rx_us = hd_wall_us();
 	c = parse_handover(p, len);
 	if (!c)
 		return;
