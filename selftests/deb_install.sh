@@ -63,10 +63,13 @@ check "modules.dep lists it" grep -q 'updates/dkms/xfrm_ctx.ko' "$root/lib/modul
 
 log "== the packaged tools with the DKMS-built module"
 check "xfrmctx is /usr/sbin/xfrmctx" test -x "$root/usr/sbin/xfrmctx"
-check_eq "the OCF agent is where Pacemaker looks" "$root/usr/lib/ocf/resource.d/xfrm-ctx/tunnels" \
-	"$(ls "$root"/usr/lib/ocf/resource.d/xfrm-ctx/tunnels)"
-check "the notify script calls the packaged xfrmctx" \
-	grep -q '^XFRMCTX=/usr/sbin/xfrmctx$' "$root/usr/libexec/xfrmctx/xfrmctx-notify"
+check "xfrmctxd is /usr/sbin/xfrmctxd" test -x "$root/usr/sbin/xfrmctxd"
+check_eq "the OCF agent is where Pacemaker looks" "$root/usr/lib/ocf/resource.d/xfrm-ctx/xfrmctxd" \
+	"$(ls "$root"/usr/lib/ocf/resource.d/xfrm-ctx/xfrmctxd)"
+check "the OCF agent calls the packaged daemon" \
+	grep -q 'OCF_RESKEY_xfrmctxd:-/usr/sbin/xfrmctxd}$' "$root/usr/lib/ocf/resource.d/xfrm-ctx/xfrmctxd"
+check "the systemd unit starts the packaged daemon" \
+	grep -q '^ExecStart=/usr/sbin/xfrmctxd ' "$root/lib/systemd/system/xfrmctxd.service"
 # The modules it needs come with the kernel (not in the chroot's tree,
 # which has the headers only): load them as modprobe would, then it.
 run - modprobe xfrm_ctx && run - rmmod xfrm_ctx

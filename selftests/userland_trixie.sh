@@ -4,13 +4,10 @@
 # Smoke test of the trixie userland (selftests/vm/run --userland trixie,
 # which boots the trixie root of scripts/trixie-root instead of this
 # machine's): Debian 13's own daemons are the ones installed, and the
-# keepalived fail-over test passes with its keepalived 2.3
-# (ha_keepalived.py: VRRP between two gateways, the notify script moves the
-# tunnel, the peer's traffic goes on). Not in TEST_PROGS: on the host's
-# userland it could only skip.
-#
-# (The IKE tests do not pass here yet: strongSwan 6's ha plugin speaks HA
-# protocol version 4, xfrmctx-ike version 3 only.)
+# whole-tunnel test under keepalived passes with its charon 6.0.1 and
+# keepalived 2.3 (ha_node_keepalived.sh: two gateways with charon and
+# xfrmctxd, a charon peer, switchover, crash and fail-back). Not in
+# TEST_PROGS: on the host's userland it could only skip.
 #
 #   selftests/vm/run --kernel 7.x --userland trixie selftests/userland_trixie.sh
 . "$(dirname "$0")/lib.sh"
@@ -30,6 +27,6 @@ v=$(ip -V)
 log "$v"
 check "iproute2 is 6.15 or later" grep -qE 'iproute2-(6\.(1[5-9]|[2-9][0-9])|[7-9])' <<<"$v"
 
-"$XC_TOP/selftests/ha_keepalived.py"
+"$XC_TOP/selftests/ha_node_keepalived.sh"
 rc=$?
-check_eq "ha_keepalived.py with Debian 13's keepalived" 0 "$rc"
+check_eq "ha_node_keepalived.sh with Debian 13's charon and keepalived" 0 "$rc"

@@ -196,8 +196,6 @@ int hd_kernel_freeze_local(struct hd *d, char *why, size_t whylen);
 /* Update every SA of c with its jump (exact: none) and thaw it. */
 int hd_kernel_takeover(struct hd *d, const struct xfrmctx_ctx *c, int exact,
 		       struct hd_takeover *t, char *why, size_t whylen);
-/* Thaw what this node froze itself (a failed hand-over). */
-int hd_kernel_thaw_local(struct hd *d, char *why, size_t whylen);
 /* Freeze the SAs of c again (a take-over that could not finish). */
 void hd_kernel_freeze_again(struct hd *d, const struct xfrmctx_ctx *c, char *why, size_t whylen);
 unsigned int hd_kernel_count(const struct xfrmctx_ctx *c);

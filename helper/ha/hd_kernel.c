@@ -687,36 +687,3 @@ void hd_kernel_freeze_again(struct hd *d, const struct xfrmctx_ctx *c, char *why
 	if (failed)
 		snprintf(why, whylen, "%u SAs could not be frozen again", failed);
 }
-
-static int thaw_one(struct hd *d, const struct xfrmctx_record *r, const struct xfrmctx_sa *sa,
-		    void *arg)
-{
-	struct xfrmctx_sa_id id;
-	struct xfrmctx_target t = { .id = &id };
-	uint32_t n = 0;
-
-	(void)r;
-	xfrmctx_sa_get_id(sa, &id);
-	if (xfrmctx_thaw(d->h, &t, &n))
-		(*(unsigned int *)arg)++;
-	return 0;
-}
-
-int hd_kernel_thaw_local(struct hd *d, char *why, size_t whylen)
-{
-	struct xfrmctx_ctx *c = NULL;
-	unsigned int failed = 0;
-	int err;
-
-	err = hd_kernel_snapshot(d, 0, &c, why, whylen);
-	if (err)
-		return err;
-	each_sa(d, c, thaw_one, &failed);
-	xfrmctx_ctx_free(c);
-	frozen_clear();
-	if (failed) {
-		snprintf(why, whylen, "%u SAs could not be thawed", failed);
-		return -EIO;
-	}
-	return 0;
-}

@@ -9,7 +9,6 @@
 int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_activate(int argc, char **argv);
-int cmd_takeover(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 
 /* "xfrmctx-ike: " + message + newline on stderr, with a monotonic

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * xfrmctx-ike: the IKE half of a hand-over, with strongSwan's HA plugin.
+ * xfrmctx-ike: strongSwan's HA stream for diagnosis and tests (the node
+ * daemon xfrmctxd hands tunnels over with the same code).
  *
  *   record   on the active node: listen as the `remote` of its charon's HA
  *            plugin, keep its IKE_SAs and CHILD_SAs, and write them with
  *            the kernel's snapshot of the same SAs into a context container
- *   takeover on the standby: replay a container's IKE half into its charon,
- *            apply the counters with a jump, move the address, activate
  *   replay   feed a standby charon (whose `remote` we are) the recorded
  *            IKE_SAs, check that it installed them (and activate them)
  *   activate turn a standby charon's passive IKE_SAs active (its FIFO)
@@ -35,14 +34,6 @@ static const struct {
 	  "IKE_SAs and CHILD_SAs and write them with the kernel's snapshot of the same SAs\n"
 	  "into the context container PATH (0600, atomically) every S seconds (default 1),\n"
 	  "frozen for --lease S (default 30) on SIGUSR1, and on SIGTERM before exit.\n" },
-	{ "takeover", cmd_takeover,
-	  "takeover --file PATH --listen ADDR --charon ADDR [--run CMD] [--no-activate]\n"
-	  "                           [--factor F] [--floor N] [--in-factor F] [--jump N]\n"
-	  "                           [--fifo PATH] [--segments N] [--timeout S]\n"
-	  "                           [--ha-version 3|4|5|auto] [--charon-bin PATH]",
-	  "On the standby: replay the container's IKE half into the charon at ADDR, apply\n"
-	  "the recorded ESP counters with a jump, run CMD (move the address), then\n"
-	  "activate charon's segments through its HA FIFO (default /var/run/charon.ha).\n" },
 	{ "replay", cmd_replay,
 	  "replay --file PATH --listen ADDR --charon ADDR [--activate] [--fifo PATH]\n"
 	  "                           [--segments N] [--timeout S] [--no-kernel-check]\n"
@@ -86,7 +77,7 @@ static int find(const char *name)
 	return -1;
 }
 
-/* One command's usage, in the style of `xfrmctx push help`. */
+/* One command's usage, in the style of `xfrmctx state freeze help`. */
 static int command_usage(int i)
 {
 	printf("Usage: xfrmctx-ike %s\n%s", commands[i].help, commands[i].what);

@@ -3,7 +3,8 @@
  * The transfer channel on the host, without the kernel: key files, frames,
  * sealed files, the TLS 1.3 PSK handshake over a socket pair (right key,
  * wrong key, unknown identity, a stream cut in the middle of a message, a
- * recorded session replayed), the peer state file and the jump formula.
+ * recorded session replayed), the jump formula and the key and seal
+ * commands' grammar.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,7 +18,7 @@
 #include <unistd.h>
 
 #include "channel.h"
-#include "ha.h"
+#include "key_args.h"
 #include "parse.h"
 #include "sa.h"
 #include "unit.h"
@@ -456,87 +457,39 @@ TEST(context_message_header)
 TEST(jump_formula_rate_and_floor)
 {
 	struct xc_jump_params jp = { .factor = 2.0, .floor = 256 };
-	struct xfrmctx_ctx *a = ctx_with(0x1000, 1000), *b = ctx_with(0x1000, 1500);
-	struct xfrmctx_ctx *rekeyed = ctx_with(0x2000, 300);
-	struct xc_peer_state st = { 0 };
-	unsigned int i;
-
-	/* 500 packets in 2.5 s */
-	EXPECT(xc_rate_between(a, b, 2.5) == 200.0);
-	/* a counter that did not move, or a new SA counted from 0 */
-	EXPECT(xc_rate_between(b, b, 1.0) == 0.0);
-	EXPECT(xc_rate_between(a, rekeyed, 1.0) == 300.0);
-	EXPECT(xc_rate_between(NULL, b, 0) == 0.0);
 	/* max(floor, ceil(pps * age * factor)) */
 	EXPECT_EQ(xc_jump_compute(200.0, 3.2, &jp), 1280);
 	EXPECT_EQ(xc_jump_compute(10.0, 3.2, &jp), 256);
 	EXPECT_EQ(xc_jump_compute(0, 100, &jp), 256);
 	jp.floor = 100;
 	EXPECT_EQ(xc_jump_compute(100.3, 1.0, &jp), 201);
-	/* the peak of the last XC_RATE_HISTORY intervals */
-	for (i = 0; i < 10; i++)
-		xc_rate_push(&st, i == 2 ? 900.0 : 50.0 + i);
-	EXPECT_EQ(st.n_rate, XC_RATE_HISTORY);
-	EXPECT(xc_rate_peak(&st) == 900.0);
-	xc_rate_push(&st, 1.0);
-	EXPECT(xc_rate_peak(&st) == 59.0);	/* 900 fell out */
-	xfrmctx_ctx_free(a);
-	xfrmctx_ctx_free(b);
-	xfrmctx_ctx_free(rekeyed);
 }
 
-TEST(peer_state_file_round_trip)
+TEST(key_args_grammar)
 {
-	char dir[] = "/tmp/xc-unit-state-XXXXXX", err[256] = "", path[64];
-	struct xc_peer_state a = { 0 }, b;
-	struct stat sb;
+	struct key_args a;
+	char *ok[] = { "--key", "/k", "-i", "in.ctx", "--id=gwA" };
+	char *bad1[] = { "--key" };
+	char *bad2[] = { "--frobnicate" };
+	char *bad3[] = { "gwA", "gwB" };
 
-	EXPECT(mkdtemp(dir) != NULL);
-	EXPECT_EQ(xc_peer_state_load(dir, &b, err, sizeof(err)), 0);	/* none yet: zeros */
-	EXPECT(b.seq_sync == 0 && b.n_rate == 0);
-	a.seq_push = 1700000000000001ULL;
-	a.seq_sync = 42;
-	a.snap_received_ms = 1700000000123ULL;
-	a.snap_sas = 2;
-	a.handover_imported = 1;
-	xc_rate_push(&a, 12.5);
-	xc_rate_push(&a, 100.25);
-	EXPECT_EQ(xc_peer_state_save(dir, &a, err, sizeof(err)), 0);
-	EXPECT_EQ(xc_peer_state_load(dir, &b, err, sizeof(err)), 0);
-	EXPECT(b.seq_push == a.seq_push && b.seq_sync == 42 && b.snap_received_ms == a.snap_received_ms);
-	EXPECT(b.snap_sas == 2 && b.handover_imported == 1 && b.n_rate == 2);
-	EXPECT(b.rate[0] == 100.25 && b.rate[1] == 12.5);
-	snprintf(path, sizeof(path), "%s/state", dir);
-	EXPECT_EQ(stat(path, &sb), 0);
-	EXPECT_EQ(sb.st_mode & 0777, 0600);
-	unlink(path);
-	rmdir(dir);
-}
-
-TEST(ha_args_grammar)
-{
-	struct ha_args a;
-	char *ok[] = { "gwB:7000", "--psk", "/k", "--reqid", "0x10", "--handover", "--lease=20" };
-	char *bad1[] = { "--period", "0" };
-	char *bad2[] = { "--reqid", "1", "--all" };
-	char *bad3[] = { "--frobnicate" };
-	char *bad4[] = { "--release-always" };
-
-	EXPECT_EQ(parse_ha_args("push", HA_HOST | HA_PSK | HA_SEL | HA_HANDOVER, 7, ok, &a), 0);
-	EXPECT_STREQ(a.host, "gwB:7000");
-	EXPECT(a.has_reqid && a.reqid == 16 && a.handover && a.lease == 20);
-	EXPECT(a.period == 1.0 && a.threshold == 256 && a.floor == 256 && a.factor == 2.0);
-	EXPECT_EQ(ha_require("push", &a, HA_HOST | HA_PSK), 0);
-	EXPECT_EQ(ha_require("push", &a, HA_DIR), -1);
-	EXPECT_STREQ(usage_msg, "\"push\" needs --dir DIR; try \"xfrmctx push help\"");
-	EXPECT_EQ(parse_ha_args("sync", HA_PERIOD, 2, bad1, &a), -1);
-	EXPECT(strstr(usage_msg, "argument \"0\" is wrong: \"--period\" value is invalid") != NULL);
-	EXPECT_EQ(parse_ha_args("push", HA_SEL, 3, bad2, &a), -1);
-	EXPECT_STREQ(usage_msg, "argument \"--all\" is wrong: \"--reqid\" was given too");
-	EXPECT_EQ(parse_ha_args("serve", HA_PSK, 1, bad3, &a), -1);
-	EXPECT(strstr(usage_msg, "argument \"--frobnicate\" is wrong: unknown word for \"serve\"") != NULL);
-	EXPECT_EQ(parse_ha_args("push", HA_HANDOVER, 1, bad4, &a), -1);
-	EXPECT_EQ(parse_ha_args("push", HA_PSK, 3, ok, &a), -1);	/* HOST not allowed */
+	EXPECT_EQ(parse_key_args("seal", KA_KEY | KA_IN | KA_OUT | KA_ID, KA_KEY, 5, ok, &a), 0);
+	EXPECT_STREQ(a.key, "/k");
+	EXPECT_STREQ(a.in, "in.ctx");
+	EXPECT_STREQ(a.id, "gwA");
+	EXPECT(a.out == NULL);
+	EXPECT_EQ(parse_key_args("unseal", KA_KEY | KA_IN | KA_OUT, KA_KEY, 5, ok, &a), -1);
+	EXPECT(strstr(usage_msg, "argument \"--id=gwA\" is wrong: unknown word for \"unseal\"") != NULL);
+	EXPECT_EQ(parse_key_args("seal", KA_KEY, KA_KEY, 1, bad1, &a), -1);
+	EXPECT_STREQ(usage_msg, "argument \"--key\" is wrong: it needs a value");
+	EXPECT_EQ(parse_key_args("seal", KA_KEY, KA_KEY, 1, bad2, &a), -1);
+	EXPECT_EQ(parse_key_args("seal", KA_KEY | KA_IN, KA_KEY, 2, ok + 2, &a), -1);
+	EXPECT_STREQ(usage_msg, "\"seal\" needs --key FILE; try \"xfrmctx seal help\"");
+	EXPECT_EQ(parse_key_args("key", KA_NAME | KA_OUT, KA_NAME, 1, bad3, &a), 0);
+	EXPECT_STREQ(a.name, "gwA");
+	EXPECT_EQ(parse_key_args("key", KA_NAME | KA_OUT, KA_NAME, 2, bad3, &a), -1);
+	EXPECT_EQ(parse_key_args("key", KA_NAME | KA_OUT, KA_NAME, 0, bad3, &a), -1);
+	EXPECT_STREQ(usage_msg, "\"key\" needs an identity; try \"xfrmctx key help\"");
 }
 
 TEST(hostport_forms)

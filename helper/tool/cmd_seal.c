@@ -11,7 +11,8 @@
 
 #include <openssl/crypto.h>
 
-#include "ha.h"
+#include "channel.h"
+#include "key_args.h"
 #include "parse.h"
 #include "xfrmctx.h"
 
@@ -29,7 +30,7 @@ static const char seal_usage[] =
 
 int cmd_key(int argc, char **argv)
 {
-	struct ha_args a;
+	struct key_args a;
 	char err[512];
 
 	if (argc == 0 || !strcmp(argv[0], "help")) {
@@ -40,8 +41,7 @@ int cmd_key(int argc, char **argv)
 		fprintf(stderr, "xfrmctx: unknown command \"key %s\"; try \"xfrmctx key help\"\n", argv[0]);
 		return XC_EXIT_USAGE;
 	}
-	if (parse_ha_args("key", HA_NAME | HA_OUT, argc - 1, argv + 1, &a) ||
-	    ha_require("key", &a, HA_NAME))
+	if (parse_key_args("key", KA_NAME | KA_OUT, KA_NAME, argc - 1, argv + 1, &a))
 		return usage_error(usage_msg);
 	if (!a.out)
 		return usage_error("\"key new\" needs -o FILE (keys are never printed)");
@@ -59,7 +59,7 @@ static int seal_or_unseal(int seal, int argc, char **argv)
 	const struct xc_psk *k;
 	struct xfrmctx_ctx *c = NULL;
 	struct xc_keyring kr;
-	struct ha_args a;
+	struct key_args a;
 	char err[512];
 	int rc = XC_EXIT_FAIL;
 
@@ -67,8 +67,8 @@ static int seal_or_unseal(int seal, int argc, char **argv)
 		fputs(seal_usage, stdout);
 		return 0;
 	}
-	if (parse_ha_args(cmd, HA_KEY | HA_IN | HA_OUT | (seal ? HA_ID : 0), argc, argv, &a) ||
-	    ha_require(cmd, &a, HA_KEY))
+	if (parse_key_args(cmd, KA_KEY | KA_IN | KA_OUT | (seal ? KA_ID : 0), KA_KEY, argc, argv,
+			   &a))
 		return usage_error(usage_msg);
 	if ((!a.in || !strcmp(a.in, "-")) && isatty(STDIN_FILENO))
 		return usage_error("refusing to read a context from a terminal; give -i FILE or redirect");

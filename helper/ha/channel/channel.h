@@ -136,8 +136,6 @@ struct xc_chan;
 /* "HOST", "HOST:PORT", "[V6]:PORT". */
 int xc_parse_hostport(const char *s, char *host, size_t hostlen, uint16_t *port,
 		      char *err, size_t errlen);
-int xc_chan_connect(const char *host, uint16_t port, const struct xc_psk *psk,
-		    int timeout_ms, struct xc_chan **ch, char *err, size_t errlen);
 /* Client side on a connected socket (consumed). */
 int xc_chan_client_fd(int fd, const char *peer, const struct xc_psk *psk, int timeout_ms,
 		      struct xc_chan **ch, char *err, size_t errlen);
@@ -182,47 +180,11 @@ int xc_unseal(const struct xc_keyring *kr, const void *in, size_t len, uint8_t *
 /* xc_write_atomic (context.h) writes files: 0600, atomically. */
 /* Whole file ("-": stdin), at most max bytes; free() *p. */
 int xc_read_all(const char *path, uint8_t **p, size_t *n, size_t max, char *err, size_t errlen);
-/* Create dir 0700, or check that an existing one is not open to others. */
-int xc_private_dir(const char *path, char *err, size_t errlen);
 
 /* A context from a file, plain or sealed (seal_keys NULL: sealed files are
  * refused with a message that asks for --seal). */
 int xc_ctx_load(const char *path, const struct xc_keyring *seal_keys,
 		struct xfrmctx_ctx **c, char *err, size_t errlen);
-/* A context to a file, sealed with seal_key unless it is NULL. */
-int xc_ctx_store(const struct xfrmctx_ctx *c, const char *path, const struct xc_psk *seal_key,
-		 char *err, size_t errlen);
-/* The same on a file image already in memory. */
-int xc_image_store(const void *img, size_t len, const char *path, const struct xc_psk *seal_key,
-		   char *err, size_t errlen);
-
-/* Wall-clock milliseconds since the epoch: the state directory keeps them
- * across processes, so not CLOCK_MONOTONIC (which ike/ names xc_now_ms). */
-uint64_t xc_epoch_ms(void);
-
-/* ------------------------------------------------------------------ */
-/* What a standby keeps about a peer (DIR/PEER/state)                  */
-
-#define XC_RATE_HISTORY 8
-
-struct xc_peer_state {
-	uint64_t seq_push, seq_sync;		/* last accepted, per stream */
-	uint64_t last_msg_ms;			/* any message (our clock) */
-	int sync_closed;			/* the sync stream said goodbye */
-	uint64_t snap_seq, snap_taken_ms, snap_received_ms;
-	uint32_t snap_sas;
-	double rate[XC_RATE_HISTORY];		/* pps of the last intervals, newest first */
-	unsigned int n_rate;
-	uint64_t handover_seq, handover_received_ms;
-	uint32_t handover_sas;
-	int handover_imported, handover_used;
-	uint64_t takeover_ms;
-};
-
-int xc_peer_state_load(const char *dir, struct xc_peer_state *s, char *err, size_t errlen);
-int xc_peer_state_save(const char *dir, const struct xc_peer_state *s, char *err, size_t errlen);
-/* flock() on DIR/lock; returns the fd to close. */
-int xc_peer_lock(const char *dir, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ */
 /* The outbound jump at take-over                                      */
@@ -236,13 +198,6 @@ struct xc_jump_params {
 #define XC_JUMP_FLOOR		256
 #define XC_JUMP_IN_FACTOR	1.0
 
-/* Highest packet rate of the remembered intervals. */
-double xc_rate_peak(const struct xc_peer_state *s);
-/* Remember the rate of the newest interval. */
-void xc_rate_push(struct xc_peer_state *s, double pps);
-/* The packet rate between two snapshots dt_s apart: the largest advance
- * of an SA's outbound counter (an SA new in cur counts from 0). */
-double xc_rate_between(const struct xfrmctx_ctx *prev, const struct xfrmctx_ctx *cur, double dt_s);
 /* max(floor, ceil(peak_pps * age_s * factor)) */
 uint64_t xc_jump_compute(double peak_pps, double age_s, const struct xc_jump_params *p);
 

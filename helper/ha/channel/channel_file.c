@@ -18,14 +18,6 @@
 
 #include "channel.h"
 
-uint64_t xc_epoch_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int xc_read_all(const char *path, uint8_t **pp, size_t *np, size_t max, char *err, size_t errlen)
 {
 	int from_stdin = !strcmp(path, "-");
@@ -85,28 +77,6 @@ fail:
 	return ret;
 }
 
-int xc_private_dir(const char *path, char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (mkdir(path, 0700) == 0)
-		return 0;
-	if (errno != EEXIST) {
-		snprintf(err, errlen, "cannot create directory %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s exists and is not a directory", path);
-		return -ENOTDIR;
-	}
-	if (st.st_mode & 077) {
-		snprintf(err, errlen, "directory %s has mode %04o: others may read what it holds; chmod 700 it",
-			 path, (unsigned int)(st.st_mode & 07777));
-		return -EPERM;
-	}
-	return 0;
-}
-
 int xc_ctx_load(const char *path, const struct xc_keyring *seal_keys,
 		struct xfrmctx_ctx **c, char *err, size_t errlen)
 {
@@ -150,37 +120,3 @@ out:
 	return ret;
 }
 
-int xc_image_store(const void *img, size_t len, const char *path, const struct xc_psk *seal_key,
-		   char *err, size_t errlen)
-{
-	uint8_t *sealed;
-	size_t sealed_len;
-	int ret;
-
-	if (!seal_key)
-		return xc_write_atomic(path, img, len, err, errlen);
-	ret = xc_seal(seal_key, img, len, &sealed, &sealed_len, err, errlen);
-	if (ret)
-		return ret;
-	ret = xc_write_atomic(path, sealed, sealed_len, err, errlen);
-	free(sealed);
-	return ret;
-}
-
-int xc_ctx_store(const struct xfrmctx_ctx *c, const char *path, const struct xc_psk *seal_key,
-		 char *err, size_t errlen)
-{
-	void *img;
-	size_t len;
-	int ret;
-
-	ret = xfrmctx_ctx_to_buf(c, &img, &len);
-	if (ret) {
-		snprintf(err, errlen, "cannot build the context: %s", strerror(-ret));
-		return ret;
-	}
-	ret = xc_image_store(img, len, path, seal_key, err, errlen);
-	OPENSSL_cleanse(img, len);
-	free(img);
-	return ret;
-}

@@ -264,56 +264,6 @@ bad:
 	return -EINVAL;
 }
 
-static int connect_timeout(const char *host, uint16_t port, int timeout_ms, char *err, size_t errlen)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
-	char portstr[8];
-	int fd = -1, ret, gai;
-
-	snprintf(portstr, sizeof(portstr), "%u", port);
-	gai = getaddrinfo(host, portstr, &hints, &res);
-	if (gai) {
-		snprintf(err, errlen, "unknown host \"%s\": %s", host,
-			 gai == EAI_SYSTEM ? strerror(errno) : gai_strerror(gai));
-		return -EHOSTUNREACH;
-	}
-	ret = -ECONNREFUSED;
-	for (ai = res; ai; ai = ai->ai_next) {
-		struct pollfd pfd;
-		socklen_t sl = sizeof(int);
-		int soerr = 0;
-
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-		if (fd < 0) {
-			ret = -errno;
-			continue;
-		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
-			ret = -errno;
-		} else {
-			pfd.fd = fd;
-			pfd.events = POLLOUT;
-			if (poll(&pfd, 1, timeout_ms) <= 0)
-				ret = -ETIMEDOUT;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr)
-				ret = -(soerr ? soerr : errno);
-			else
-				ret = 0;
-		}
-		if (!ret)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot connect to %s port %u: %s", host, port, strerror(-ret));
-		return ret;
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	return fd;
-}
-
 int xc_chan_client_fd(int fd, const char *peer, const struct xc_psk *psk, int timeout_ms,
 		      struct xc_chan **chp, char *err, size_t errlen)
 {
@@ -347,17 +297,6 @@ int xc_chan_client_fd(int fd, const char *peer, const struct xc_psk *psk, int ti
 	}
 	*chp = ch;
 	return 0;
-}
-
-int xc_chan_connect(const char *host, uint16_t port, const struct xc_psk *psk,
-		    int timeout_ms, struct xc_chan **chp, char *err, size_t errlen)
-{
-	int fd = connect_timeout(host, port, timeout_ms, err, errlen);
-
-	*chp = NULL;
-	if (fd < 0)
-		return fd;
-	return xc_chan_client_fd(fd, host, psk, timeout_ms, chp, err, errlen);
 }
 
 int xc_chan_listen(const char *addr, uint16_t port, char *err, size_t errlen)
