@@ -20,34 +20,37 @@
 #include <netinet/in.h>
 
 #include "hd.h"
+#include "ike_samap.h"
 #include "ike_snap.h"
 #include "ike_xfrm.h"
 #include "sa.h"
 
+/* The SAs this node keeps frozen (and renews): their ids in order, and a
+ * map of the same for a lookup per SA of every snapshot. */
 struct frozen_set {
 	struct xfrmctx_sa_id *ids;
 	size_t n, cap;
+	struct xc_sa_map idx;
 };
 static struct frozen_set frozen;
 
-static int id_eq(const struct xfrmctx_sa_id *a, const struct xfrmctx_sa_id *b)
+static void id_key(struct xc_sa_key *k, const struct xfrmctx_sa_id *id)
 {
-	return a->family == b->family && a->spi == b->spi && a->proto == b->proto &&
-	       !memcmp(&a->daddr, &b->daddr, a->family == AF_INET ? 4 : 16);
+	xc_sa_key_make(k, id->family, &id->daddr, id->spi, id->proto);
 }
 
 static int frozen_has(const struct xfrmctx_sa_id *id)
 {
-	size_t i;
+	struct xc_sa_key k;
 
-	for (i = 0; i < frozen.n; i++)
-		if (id_eq(&frozen.ids[i], id))
-			return 1;
-	return 0;
+	id_key(&k, id);
+	return xc_sa_map_get(&frozen.idx, &k) != NULL;
 }
 
 static void frozen_add(const struct xfrmctx_sa_id *id)
 {
+	struct xc_sa_key k;
+
 	if (frozen.n == frozen.cap) {
 		size_t cap = frozen.cap ? frozen.cap * 2 : 16;
 		struct xfrmctx_sa_id *n = realloc(frozen.ids, cap * sizeof(*n));
@@ -57,12 +60,27 @@ static void frozen_add(const struct xfrmctx_sa_id *id)
 		frozen.ids = n;
 		frozen.cap = cap;
 	}
+	id_key(&k, id);
+	if (xc_sa_map_put(&frozen.idx, &k, &frozen))	/* any non-NULL value */
+		return;
 	frozen.ids[frozen.n++] = *id;
+}
+
+/* After ids were dropped from the array: the map again. */
+static void frozen_reindex(void)
+{
+	size_t i, n = frozen.n;
+
+	xc_sa_map_clear(&frozen.idx);
+	frozen.n = 0;
+	for (i = 0; i < n; i++)
+		frozen_add(&frozen.ids[i]);
 }
 
 static void frozen_clear(void)
 {
 	frozen.n = 0;
+	xc_sa_map_clear(&frozen.idx);
 }
 
 /* Forget what charon (or a rekey) deleted since we froze it; 1 if any was
@@ -78,6 +96,7 @@ static int frozen_prune(void)
 			frozen.ids[kept++] = frozen.ids[i];
 	i = frozen.n - kept;
 	frozen.n = kept;
+	frozen_reindex();
 	return i > 0;
 }
 
@@ -191,19 +210,42 @@ int hd_kernel_send_snapshot(struct hd *d)
 	return err;
 }
 
-/* The direction of an SA of ours, from the CHILD_SAs charon announced:
- * 1 outbound, 0 inbound, -1 not one of them. */
-static int direction(const struct hd *d, uint32_t spi)
+/* The directions of our SAs, from the CHILD_SAs charon announced, by SPI
+ * (one map for a whole take-over: a lookup per SA). */
+static void spi_key(struct xc_sa_key *k, uint32_t spi)
 {
+	memset(k, 0, sizeof(*k));
+	k->spi = spi;
+}
+
+static int directions(const struct hd *d, struct xc_sa_map *m)
+{
+	static int in_dir, out_dir = 1;	/* the values: what direction() says */
 	const struct xc_child *c;
+	struct xc_sa_key k;
 
 	for (c = d->store.children; c; c = c->next) {
-		if (c->spi_out == spi)
-			return 1;
-		if (c->spi_in == spi)
-			return 0;
+		spi_key(&k, c->spi_in);
+		if (xc_sa_map_put(m, &k, &in_dir))
+			return -ENOMEM;
+		spi_key(&k, c->spi_out);
+		if (xc_sa_map_put(m, &k, &out_dir))
+			return -ENOMEM;
 	}
-	return -1;
+	return 0;
+}
+
+/* 1 outbound, 0 inbound, -1 not an SA of charon's CHILD_SAs. */
+static int direction(const struct xc_sa_map *m, uint32_t spi)
+{
+	struct xc_sa_key k;
+	const int *v;
+
+	spi_key(&k, spi);
+	v = xc_sa_map_get(m, &k);
+	if (!v)
+		return -1;
+	return *v == 1;
 }
 
 /* Walk the SA records of c: cb(d, record, decoded SA, arg). */
@@ -252,8 +294,7 @@ static int local_exists(const struct xfrmctx_sa *sa)
 struct apply_ctx {
 	struct xfrmctx_ctx *batch;	/* SAs we hold, for one update */
 	struct xfrmctx_ctx *import;	/* kernel-only: SAs we do not hold yet */
-	struct xfrmctx_sa_id *seen;	/* kernel-only: every SA of the snapshot */
-	size_t nseen;
+	struct xc_sa_map *seen;		/* kernel-only: every SA of the snapshot */
 	unsigned int present, absent;
 	unsigned int imported;		/* kernel-only: installed just now */
 };
@@ -267,8 +308,14 @@ static int apply_one(struct hd *d, const struct xfrmctx_record *r, const struct 
 	int err;
 
 	xfrmctx_sa_get_id(sa, &id);
-	if (a->seen)
-		a->seen[a->nseen++] = id;
+	if (a->seen) {
+		struct xc_sa_key k;
+
+		id_key(&k, &id);
+		err = xc_sa_map_put(a->seen, &k, a);
+		if (err)
+			return err;
+	}
 	if (!frozen_has(&id) && !local_exists(sa)) {
 		a->absent++;	/* charon has not installed it yet */
 		/* kernel-only: we install it ourselves, staged (frozen) */
@@ -325,12 +372,10 @@ static int adopt_one(struct hd *d, const struct xfrmctx_record *r, const struct 
 
 static int seen_has(const struct apply_ctx *a, const struct xfrmctx_sa_id *id)
 {
-	size_t i;
+	struct xc_sa_key k;
 
-	for (i = 0; i < a->nseen; i++)
-		if (id_eq(&a->seen[i], id))
-			return 1;
-	return 0;
+	id_key(&k, id);
+	return xc_sa_map_get(a->seen, &k) != NULL;
 }
 
 /*
@@ -375,12 +420,14 @@ static void kernel_only_apply(struct hd *d, struct apply_ctx *a, const struct xf
 		hd_dbg(d, "released SA 0x%08x: the peer deleted it", frozen.ids[i].spi);
 	}
 	frozen.n = kept;
+	frozen_reindex();
 }
 
 void hd_kernel_apply(struct hd *d, const uint8_t *p, size_t len)
 {
 	struct apply_ctx a = { 0 };
 	struct xfrmctx_import_opts io = { 0 };
+	struct xc_sa_map seen;
 	struct xfrmctx_ctx *c = NULL;
 	struct xc_ctxmsg m;
 	char why[256];
@@ -396,16 +443,15 @@ void hd_kernel_apply(struct hd *d, const uint8_t *p, size_t len)
 	d->st.last_snapshot_in_ms = hd_wall();
 	d->st.last_snapshot_taken_ms = m.taken_ms;
 	a.batch = xfrmctx_ctx_new();
+	xc_sa_map_init(&seen);
 	if (!d->conf.ike) {
-		size_t n_sa = hd_kernel_count(c);
-
 		a.import = xfrmctx_ctx_new();
-		a.seen = calloc(n_sa ? n_sa : 1, sizeof(*a.seen));
+		a.seen = &seen;
 	}
-	if (!a.batch || (!d->conf.ike && (!a.import || !a.seen)) || each_sa(d, c, apply_one, &a)) {
+	if (!a.batch || (!d->conf.ike && !a.import) || each_sa(d, c, apply_one, &a)) {
 		xfrmctx_ctx_free(a.batch);
 		xfrmctx_ctx_free(a.import);
-		free(a.seen);
+		xc_sa_map_free(&seen);
 		xfrmctx_ctx_free(c);
 		return;
 	}
@@ -433,7 +479,7 @@ void hd_kernel_apply(struct hd *d, const uint8_t *p, size_t len)
 	}
 	xfrmctx_ctx_free(a.batch);
 	xfrmctx_ctx_free(a.import);
-	free(a.seen);
+	xc_sa_map_free(&seen);
 	xfrmctx_ctx_free(d->last);
 	d->last = c;
 	d->last_taken_ms = m.taken_ms;
@@ -460,7 +506,10 @@ void hd_kernel_renew(struct hd *d, int64_t now)
 		if (renew_one(d, &frozen.ids[i]) == 0)
 			frozen.ids[kept++] = frozen.ids[i];
 	}
-	frozen.n = kept;
+	if (kept < frozen.n) {
+		frozen.n = kept;
+		frozen_reindex();
+	}
 }
 
 /* A planned hand-over: our SAs frozen, exported, sent. The peer's gap runs
@@ -510,7 +559,9 @@ struct jump_note {
 struct takeover_ctx {
 	int exact;
 	struct jump_note *notes;	/* one per SA of the batch (crash) */
-	const struct xfrmctx_ctx *src;	/* the snapshot: its SA_RATE records */
+	struct xc_rate_index rates;	/* the snapshot's SA_RATE records */
+	struct xc_sa_map dirs;		/* SPI -> direction */
+	uint64_t now_ms;		/* the instant every jump is sized for */
 	struct hd_takeover *t;
 	struct xfrmctx_ctx *batch;	/* every SA with its jump applied */
 	struct xfrmctx_sa_id *ids;	/* of the batch, to roll back */
@@ -532,13 +583,13 @@ static int takeover_one(struct hd *d, const struct xfrmctx_record *r, const stru
 	struct xc_jump_params jp = {
 		.factor = d->conf.factor, .floor = d->conf.floor, .in_factor = d->conf.in_factor,
 	};
+	const struct xc_rate *rate;
 	struct xfrmctx_sa_id id;
 	struct xfrmctx_sa *j_sa;
-	struct xc_rate rate;
 	struct xc_jump j = { 0 };
 	struct xc_buf b;
 	char why[200];
-	int dir = direction(d, sa->spi), found, err;
+	int dir = direction(&tc->dirs, sa->spi), err;
 	uint64_t out = 0, in = 0;
 
 	xfrmctx_sa_get_id(sa, &id);
@@ -551,9 +602,8 @@ static int takeover_one(struct hd *d, const struct xfrmctx_record *r, const stru
 	if (!tc->exact) {
 		/* the rates travel in the snapshot itself (d->last is
 		 * already handed to us as c) */
-		found = xc_rate_find(tc->src, sa->family, &sa->daddr, sa->spi, sa->proto, &rate,
-				     why, sizeof(why));
-		xc_jump_size(found > 0 ? &rate : NULL, (uint64_t)hd_wall(), &jp, &j);
+		rate = xc_rate_index_get(&tc->rates, sa->family, &sa->daddr, sa->spi, sa->proto);
+		xc_jump_size(rate, tc->now_ms, &jp, &j);
 		out = dir == 0 ? 0 : j.out;
 		in = dir == 1 ? 0 : j.in;
 	}
@@ -598,7 +648,7 @@ done:
 int hd_kernel_takeover(struct hd *d, const struct xfrmctx_ctx *c, int exact,
 		       struct hd_takeover *t, char *why, size_t whylen)
 {
-	struct takeover_ctx tc = { .exact = exact, .src = c, .t = t, .why = why, .whylen = whylen };
+	struct takeover_ctx tc = { .exact = exact, .t = t, .why = why, .whylen = whylen };
 	struct xfrmctx_import_opts io = { .flags = XFRM_CTX_F_THAW };
 	unsigned int n = hd_kernel_count(c);
 	uint32_t count = 0;
@@ -607,6 +657,8 @@ int hd_kernel_takeover(struct hd *d, const struct xfrmctx_ctx *c, int exact,
 	int err;
 
 	why[0] = '\0';
+	xc_sa_map_init(&tc.dirs);
+	xc_sa_map_init(&tc.rates.map);
 	tc.ids = calloc(n ? n : 1, sizeof(*tc.ids));
 	tc.notes = calloc(n ? n : 1, sizeof(*tc.notes));
 	tc.batch = xfrmctx_ctx_new();
@@ -616,7 +668,15 @@ int hd_kernel_takeover(struct hd *d, const struct xfrmctx_ctx *c, int exact,
 		goto out;
 	}
 	t0 = hd_wall_us();
-	err = each_sa(d, c, takeover_one, &tc);
+	tc.now_ms = (uint64_t)(t0 / 1000);
+	err = directions(d, &tc.dirs);
+	if (!err && !exact && xc_rate_index_build(c, &tc.rates, why, whylen))
+		hd_log("take-over: the snapshot's rates: %s; jumps without them", why);
+	why[0] = '\0';
+	if (!err)
+		err = each_sa(d, c, takeover_one, &tc);
+	else
+		snprintf(why, whylen, "out of memory");
 	t->prepare_us = hd_wall_us() - t0;
 	if (!err && tc.nids) {
 		t0 = hd_wall_us();
@@ -659,6 +719,8 @@ int hd_kernel_takeover(struct hd *d, const struct xfrmctx_ctx *c, int exact,
 		       (unsigned long long)jn->out, (unsigned long long)jn->in);
 	}
 out:
+	xc_rate_index_free(&tc.rates);
+	xc_sa_map_free(&tc.dirs);
 	xfrmctx_ctx_free(tc.batch);
 	free(tc.notes);
 	free(tc.ids);

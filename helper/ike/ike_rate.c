@@ -142,6 +142,60 @@ int xc_rate_find(const struct xfrmctx_ctx *c, uint16_t family, const void *daddr
 	return 0;
 }
 
+int xc_rate_index_build(const struct xfrmctx_ctx *c, struct xc_rate_index *ix, char *why,
+			size_t whylen)
+{
+	struct xfrmctx_record rec = { 0 };
+	size_t n = xfrmctx_ctx_count(c, XFRMCTX_REC_SA_RATE);
+	char inner[200];
+	int err = 0;
+
+	memset(ix, 0, sizeof(ix[0]));
+	xc_sa_map_init(&ix->map);
+	ix->r = calloc(n ? n : 1, sizeof(*ix->r));
+	if (!ix->r) {
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
+	while (!err && ix->n < n && xfrmctx_ctx_next(c, &rec) > 0) {
+		struct xc_rate *r = &ix->r[ix->n];
+		struct xc_sa_key k;
+
+		if (rec.type != XFRMCTX_REC_SA_RATE)
+			continue;
+		if (xc_rate_decode(rec.data, rec.len, r, inner, sizeof(inner))) {
+			snprintf(why, whylen, "record at offset %zu: %s", rec.offset, inner);
+			err = -EINVAL;
+			break;
+		}
+		xc_sa_key_make(&k, r->family, r->daddr, r->spi, r->proto);
+		err = xc_sa_map_put(&ix->map, &k, r);
+		if (err)
+			snprintf(why, whylen, "out of memory");
+		ix->n++;
+	}
+	if (err)
+		xc_rate_index_free(ix);
+	return err;
+}
+
+const struct xc_rate *xc_rate_index_get(const struct xc_rate_index *ix, uint16_t family,
+					const void *daddr, uint32_t spi, uint8_t proto)
+{
+	struct xc_sa_key k;
+
+	xc_sa_key_make(&k, family, daddr, spi, proto);
+	return xc_sa_map_get(&ix->map, &k);
+}
+
+void xc_rate_index_free(struct xc_rate_index *ix)
+{
+	xc_sa_map_free(&ix->map);
+	free(ix->r);
+	ix->r = NULL;
+	ix->n = 0;
+}
+
 /* The recorder's table */
 
 struct xc_rate_track {
@@ -161,6 +215,7 @@ struct xc_rate_track {
 void xc_rate_table_init(struct xc_rate_table *t)
 {
 	t->head = NULL;
+	xc_sa_map_init(&t->by_sa);
 }
 
 void xc_rate_table_free(struct xc_rate_table *t)
@@ -171,6 +226,7 @@ void xc_rate_table_free(struct xc_rate_table *t)
 		free(t->head);
 		t->head = n;
 	}
+	xc_sa_map_free(&t->by_sa);
 }
 
 static void push(double *hist, double v)
@@ -195,11 +251,10 @@ int xc_rate_note(struct xc_rate_table *t, uint16_t family, const void *daddr, ui
 {
 	size_t alen = addr_len(family);
 	struct xc_rate_track *k;
+	struct xc_sa_key key;
 
-	for (k = t->head; k; k = k->next)
-		if (k->family == family && k->spi == spi && k->proto == proto &&
-		    !memcmp(k->daddr, daddr, alen))
-			break;
+	xc_sa_key_make(&key, family, daddr, spi, proto);
+	k = xc_sa_map_get(&t->by_sa, &key);
 	memset(r, 0, sizeof(*r));
 	r->family = family;
 	memcpy(r->daddr, daddr, alen);
@@ -219,6 +274,10 @@ int xc_rate_note(struct xc_rate_table *t, uint16_t family, const void *daddr, ui
 		k->time_ms = now_ms;
 		k->oseq = oseq;
 		k->seq = seq;
+		if (xc_sa_map_put(&t->by_sa, &key, k)) {
+			free(k);
+			return -ENOMEM;
+		}
 		k->next = t->head;
 		t->head = k;
 		k->noted = 1;
@@ -275,6 +334,10 @@ void xc_rate_sweep(struct xc_rate_table *t)
 		struct xc_rate_track *k = *pp;
 
 		if (!k->noted) {
+			struct xc_sa_key key;
+
+			xc_sa_key_make(&key, k->family, k->daddr, k->spi, k->proto);
+			xc_sa_map_del(&t->by_sa, &key);
 			*pp = k->next;
 			free(k);
 			continue;

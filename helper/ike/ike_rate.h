@@ -42,6 +42,7 @@
 #include <stdint.h>
 
 #include "channel.h"
+#include "ike_samap.h"
 #include "libxfrmctx.h"
 
 #define XC_RATE_HISTORY		8	/* intervals the peaks cover */
@@ -68,10 +69,27 @@ int xc_rate_decode(const void *data, size_t len, struct xc_rate *r, char *why, s
 int xc_rate_find(const struct xfrmctx_ctx *c, uint16_t family, const void *daddr,
 		 uint32_t spi, uint8_t proto, struct xc_rate *r, char *why, size_t whylen);
 
+/* Every rate record of a snapshot, looked up by SA in constant time (a
+ * take-over asks once per SA; xc_rate_find() walks the whole snapshot). */
+struct xc_rate_index {
+	struct xc_sa_map map;
+	struct xc_rate *r;
+	size_t n;
+};
+
+/* 0, -ENOMEM, or -EINVAL (why) if a rate record is malformed. */
+int xc_rate_index_build(const struct xfrmctx_ctx *c, struct xc_rate_index *ix, char *why,
+			size_t whylen);
+/* NULL if the snapshot has no rate record for the SA. */
+const struct xc_rate *xc_rate_index_get(const struct xc_rate_index *ix, uint16_t family,
+					const void *daddr, uint32_t spi, uint8_t proto);
+void xc_rate_index_free(struct xc_rate_index *ix);
+
 /* The recorder's memory of every SA it exported. */
 struct xc_rate_track;
 struct xc_rate_table {
 	struct xc_rate_track *head;
+	struct xc_sa_map by_sa;		/* the same tracks, by SA */
 };
 
 void xc_rate_table_init(struct xc_rate_table *t);
