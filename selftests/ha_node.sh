@@ -37,10 +37,7 @@
 . "$(dirname "$0")/hd_lib.sh"
 . "$(dirname "$0")/peer_lib.sh"
 
-[ -n "${XC_IN_VM:-}" ] || skip "runs only in the VM (selftests/vm/run)"
-[ -x "$XFRMCTXD" ] || die "$XFRMCTXD is not built (make helper)"
-
-
+hd_require
 load_module
 on_exit unload_module
 ike_require
@@ -48,17 +45,7 @@ ike_topo
 # the peer probes liveness every 2 s; the gateways do not (else the peer,
 # hearing from them, would never need to probe)
 IKE_DPD=2s ike_conf peer peer cert none
-ike_conf gwA gw cert "127.0.0.1 127.0.0.2 no no"
-ike_conf gwB gw cert "127.0.0.1 127.0.0.2 no no"
-hd_keyfile
-ike_launch gwA "$gwA"
-ike_launch gwB "$gwB"
-ike_launch peer "$peer"
-ike_ready gwA
-ike_ready gwB
-ike_ready peer
-hd_conf gwA gwB 3 2
-hd_conf gwB gwA 2 3
+hd_pair cert
 hd_start gwA "$gwA"
 hd_start gwB "$gwB"
 check_eq "A's daemon is active (the address is on A)" active "$(hjson gwA | jq -r .role)"

@@ -27,26 +27,13 @@
 . "$(dirname "$0")/hd_lib.sh"
 . "$(dirname "$0")/peer_lib.sh"
 
-[ -n "${XC_IN_VM:-}" ] || skip "runs only in the VM (selftests/vm/run)"
-[ -x "$XFRMCTXD" ] || die "$XFRMCTXD is not built (make helper)"
-
-
+hd_require
 load_module
 on_exit unload_module
 ike_require
 ike_topo
 IKE_DPD=2s IKE_DPD_ACTION=restart IKE_RETRANSMIT_TRIES=2 ike_conf peer peer psk none
-ike_conf gwA gw psk "127.0.0.1 127.0.0.2 no no"
-ike_conf gwB gw psk "127.0.0.1 127.0.0.2 no no"
-hd_keyfile
-ike_launch gwA "$gwA"
-ike_launch gwB "$gwB"
-ike_launch peer "$peer"
-ike_ready gwA
-ike_ready gwB
-ike_ready peer
-hd_conf gwA gwB 3 2
-hd_conf gwB gwA 2 3
+hd_pair psk
 hd_start gwA "$gwA"
 hd_capture_start
 check "the peer brings the tunnel up to A" ike_swan peer --initiate --child net --timeout 30

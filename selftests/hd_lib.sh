@@ -42,6 +42,33 @@ ${HD_EXTRA:-}
 EOC
 }
 
+# hd_pair AUTH [ROOT_B]: gateways A and B with charon (its ha plugin on
+# loopback to the node's daemon) and the daemon's configuration, the key
+# file, and the charons of A, B and the peer (whose configuration the test
+# wrote) started. B's charon comes from ROOT_B (another Debian release) if
+# given, its daemon gets HD_EXTRA_B's lines too.
+hd_pair() {
+	local auth=$1 root_b=${2:-}
+	ike_conf gwA gw "$auth" "127.0.0.1 127.0.0.2 no no"
+	ike_conf gwB gw "$auth" "127.0.0.1 127.0.0.2 no no"
+	hd_keyfile
+	ike_launch gwA "$gwA"
+	ike_launch gwB "$gwB" "$root_b"
+	ike_launch peer "$peer"
+	ike_ready gwA
+	ike_ready gwB
+	ike_ready peer
+	hd_conf gwA gwB 3 2
+	HD_EXTRA="${HD_EXTRA:-}${HD_EXTRA_B:+
+$HD_EXTRA_B}" hd_conf gwB gwA 2 3
+}
+
+# The guards of every daemon test.
+hd_require() {
+	[ -n "${XC_IN_VM:-}" ] || skip "runs only in the VM (selftests/vm/run)"
+	[ -x "$XFRMCTXD" ] || die "$XFRMCTXD is not built (make helper)"
+}
+
 hd_start() {	# hd_start NAME NS
 	echo "# [$2] xfrmctxd -c $IKE_DIR/$1.conf"
 	# a killed daemon leaves its socket: wait for the new one, not that

@@ -213,16 +213,25 @@ EOF
 	fi
 }
 
-# ike_launch NAME NS: start charon in namespace NS with a private /run;
+# ike_launch NAME NS [ROOT]: start charon in namespace NS with a private
+# /run; with ROOT, the charon of another Debian release, chrooted into ROOT
+# (its /tmp the test's, where IKE_DIR is: the same paths inside and out).
 # ike_ready NAME: wait for it and load its configuration. Several charons
 # start at once this way; ike_start NAME NS does both.
 ike_launch() {
-	local name=$1 ns=$2 d=$IKE_DIR/$1
-	echo "# [$ns] charon ($name)"
+	local name=$1 ns=$2 d=$IKE_DIR/$1 root=${3:-}
+	echo "# [$ns] charon ($name)${root:+ chrooted into $root}"
 	rm -f "$d/charon.vici"
-	STRONGSWAN_CONF=$d/strongswan.conf ip netns exec "$ns" \
-		unshare -m sh -c 'mount -t tmpfs none /run && exec /usr/lib/ipsec/charon' \
-		>"$d/stdout" 2>&1 &
+	if [ -n "$root" ]; then
+		STRONGSWAN_CONF=$d/strongswan.conf ip netns exec "$ns" unshare -m sh -c \
+			'mount --rbind /dev "$0/dev" && mount -t proc proc "$0/proc" &&
+			 mount -t tmpfs none "$0/run" && mount --rbind /tmp "$0/tmp" &&
+			 exec chroot "$0" /usr/lib/ipsec/charon' "$root" >"$d/stdout" 2>&1 &
+	else
+		STRONGSWAN_CONF=$d/strongswan.conf ip netns exec "$ns" \
+			unshare -m sh -c 'mount -t tmpfs none /run && exec /usr/lib/ipsec/charon' \
+			>"$d/stdout" 2>&1 &
+	fi
 	IKE_PID[$name]=$!
 	IKE_NS[$name]=$ns
 }

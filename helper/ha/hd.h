@@ -54,6 +54,8 @@ struct hd_conf {
 	int ike;			/* the IKE half (charon's HA plugin) */
 	char ha_listen[64], ha_charon[64];
 	char fifo[256];
+	char charon_bin[256];		/* its --version: the HA protocol it speaks */
+	unsigned int ha_version;	/* 3..5; 0: auto (charon's datagrams, charon_bin) */
 	unsigned long segments;
 	char address[64];		/* the tunnel address to watch, "" none */
 	int move_address;		/* the daemons move it (planned moves) */
@@ -87,7 +89,7 @@ struct hd_peer_link {
 };
 
 struct hd_stats {
-	uint64_t ike_fwd, ike_fed, ike_dropped, snapshots_out, snapshots_in;
+	uint64_t ike_fwd, ike_fed, ike_dropped, ike_converted, snapshots_out, snapshots_in;
 	uint64_t updates, update_errors, resyncs;
 	int64_t last_snapshot_in_ms;	/* wall clock, when it came */
 	uint64_t last_snapshot_taken_ms;	/* wall clock of the active node */
@@ -135,7 +137,10 @@ struct hd {
 	struct xc_store store;		/* what we know of charon's IKE_SAs */
 	struct xc_store *resync;	/* standby: the state being resent */
 	int charon_active;		/* we activated its segments */
-	uint8_t ha_version;		/* the HA protocol version heard (0: none yet) */
+	/* HA protocol versions (0: not known yet): what our charon speaks, and
+	 * the peer's; forwarded datagrams are converted to ours (a pair in
+	 * the middle of a strongSwan upgrade) */
+	uint8_t ha_local, ha_peer;
 	/* kernel half */
 	struct xc_rate_table rates;
 	struct xfrmctx_ctx *last;	/* standby: the last snapshot (counters, rates) */

@@ -21,6 +21,7 @@ static void defaults(struct hd_conf *c)
 	snprintf(c->ha_listen, sizeof(c->ha_listen), "127.0.0.2");
 	snprintf(c->ha_charon, sizeof(c->ha_charon), "127.0.0.1");
 	snprintf(c->fifo, sizeof(c->fifo), "/var/run/charon.ha");
+	snprintf(c->charon_bin, sizeof(c->charon_bin), "/usr/lib/ipsec/charon");
 	c->ike = 1;
 	c->segments = 1;
 	c->factor = XC_JUMP_FACTOR;
@@ -87,6 +88,7 @@ static int set(struct hd_conf *c, const char *k, const char *v)
 	STR("ha-listen", ha_listen);
 	STR("ha-charon", ha_charon);
 	STR("fifo", fifo);
+	STR("charon-bin", charon_bin);
 	STR("address", address);
 	STR("track-file", track_file);
 	STR("interface", interface);
@@ -106,6 +108,14 @@ static int set(struct hd_conf *c, const char *k, const char *v)
 	if (!strcmp(k, "floor")) {
 		r = set_uint(v, 1ull << 31, &u);
 		c->floor = u;
+	} else if (!strcmp(k, "ha-version")) {
+		if (!strcmp(v, "auto")) {
+			c->ha_version = 0;
+			r = 0;
+		} else {
+			r = set_uint(v, 5, &u) || u < 3 ? -1 : 0;
+			c->ha_version = (unsigned int)u;
+		}
 	} else if (!strcmp(k, "segments")) {
 		r = set_uint(v, 31, &u) || !u ? -1 : 0;
 		c->segments = (unsigned long)u;

@@ -72,14 +72,21 @@ void hd_status_text(struct hd *d, int json, char *buf, size_t len)
 	long long age = d->st.last_snapshot_in_ms ? (long long)(now - d->st.last_snapshot_in_ms) : -1;
 	const struct hd_takeover *t = &d->last_to;
 	int sync = d->role == HD_ACTIVE ? d->peer_in_sync : d->in_sync;
+	char ha_line[96] = "";
 
 	hd_ike_counts(d, &ikes, &children);
+	/* a pair in the middle of a strongSwan upgrade says so */
+	if (d->ha_local && d->ha_peer && d->ha_local != d->ha_peer)
+		snprintf(ha_line, sizeof(ha_line),
+			 "ha-protocol charon %u peer %u converted %llu\n", d->ha_local, d->ha_peer,
+			 (unsigned long long)d->st.ike_converted);
 	if (json) {
 		snprintf(buf, len,
 			 "{\"id\":\"%s\",\"role\":\"%s\",\"fault\":%s,\"fault_reason\":\"%s\","
 			 "\"peer\":\"%s\",\"channel\":%s,\"in_sync\":%s,\"peer_status\":\"%s\","
 			 "\"ike\":%s,\"ike_sas\":%u,\"child_sas\":%u,"
-			 "\"stream\":{\"forwarded\":%llu,\"fed\":%llu,\"dropped\":%llu,"
+			 "\"ha_version\":%u,\"peer_ha_version\":%u,"
+			 "\"stream\":{\"forwarded\":%llu,\"fed\":%llu,\"converted\":%llu,\"dropped\":%llu,"
 			 "\"snapshots_out\":%llu,\"snapshots_in\":%llu,\"lag_ms\":%lld,"
 			 "\"last_snapshot_age_ms\":%lld,\"resyncs\":%llu,\"update_errors\":%llu},"
 			 "\"handover_pending\":%s,\"address_here\":%s,"
@@ -93,8 +100,9 @@ void hd_status_text(struct hd *d, int json, char *buf, size_t len)
 			 d->conf.id, role_name(d), d->fault ? "true" : "false", d->fault_why,
 			 d->conf.peer_id, hd_link_up(d) ? "true" : "false", sync ? "true" : "false",
 			 d->peer_status, d->conf.ike ? "true" : "false", ikes, children,
+			 d->ha_local, d->ha_peer,
 			 (unsigned long long)d->st.ike_fwd, (unsigned long long)d->st.ike_fed,
-			 (unsigned long long)d->st.ike_dropped,
+			 (unsigned long long)d->st.ike_converted, (unsigned long long)d->st.ike_dropped,
 			 (unsigned long long)d->st.snapshots_out, (unsigned long long)d->st.snapshots_in,
 			 lag, age, (unsigned long long)d->st.resyncs,
 			 (unsigned long long)d->st.update_errors,
@@ -114,7 +122,7 @@ void hd_status_text(struct hd *d, int json, char *buf, size_t len)
 		 "peer %s channel %s %s\n"
 		 "tunnels ike_sas %u child_sas %u%s\n"
 		 "stream forwarded %llu fed %llu dropped %llu snapshots out %llu in %llu lag_ms %lld age_ms %lld resyncs %llu update_errors %llu\n"
-		 "%s%s",
+		 "%s%s%s",
 		 d->conf.id, role_name(d), d->fault ? " FAULT: " : "", d->fault_why,
 		 d->conf.peer_id, hd_link_up(d) ? "up" : "down",
 		 d->role == HD_ACTIVE ? (d->peer_in_sync ? "standby in sync" : d->peer_status)
@@ -124,7 +132,7 @@ void hd_status_text(struct hd *d, int json, char *buf, size_t len)
 		 (unsigned long long)d->st.ike_dropped,
 		 (unsigned long long)d->st.snapshots_out, (unsigned long long)d->st.snapshots_in,
 		 lag, age, (unsigned long long)d->st.resyncs,
-		 (unsigned long long)d->st.update_errors,
+		 (unsigned long long)d->st.update_errors, ha_line,
 		 d->handover ? "hand-over pending (exact counters)\n" : "",
 		 t->at_ms ? "" : "no take-over yet\n");
 	if (t->at_ms) {

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "ha_convert.h"
 #include "hd.h"
 #include "ike_cmd.h"
 #include "ike_replay.h"
@@ -50,6 +51,23 @@ int hd_ike_open(struct hd *d, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open charon's HA socket on %s", d->conf.ha_listen);
 		return -EIO;
 	}
+	/* what our charon speaks, before it says anything: a standby feeds
+	 * it the peer's datagrams, converted if the peer's charon is another
+	 * release (its own datagrams correct this later) */
+	if (d->conf.ha_version) {
+		d->ha_local = (uint8_t)d->conf.ha_version;
+	} else {
+		int v = xc_charon_release_version(d->conf.charon_bin);
+
+		if (v > 0) {
+			d->ha_local = (uint8_t)v;
+			hd_log("charon speaks HA protocol version %d (%s --version: %s)", v,
+			       d->conf.charon_bin, xc_ha_version_speakers((uint8_t)v));
+		} else {
+			hd_log("%s --version names no strongSwan release: the HA protocol version of our charon is known once it sends (ha-version sets it)",
+			       d->conf.charon_bin);
+		}
+	}
 	return 0;
 }
 
@@ -69,10 +87,12 @@ static void from_charon(struct hd *d, const uint8_t *buf, size_t n)
 		hd_log("dropped a datagram from charon (%zu bytes): %s", n, why);
 		return;
 	}
-	if (msg.version != d->ha_version) {
-		/* a resync speaks it too: charon drops other versions */
-		hd_log("charon speaks HA protocol version %u", msg.version);
-		d->ha_version = msg.version;
+	if (msg.version != d->ha_local) {
+		/* what we send it and a resync speak it too: charon drops other
+		 * versions */
+		hd_log("charon speaks HA protocol version %u (%s)", msg.version,
+		       xc_ha_version_speakers(msg.version));
+		d->ha_local = msg.version;
 	}
 	if (msg.type == XC_HA_SEGMENT_TAKE || msg.type == XC_HA_SEGMENT_DROP) {
 		hd_dbg(d, "charon: %s", xc_ha_msg_name(msg.type));
@@ -154,6 +174,26 @@ static int known(struct hd *d, const struct xc_ha_msg *m)
 	return 0;
 }
 
+/* A datagram of the peer's charon in our charon's protocol version. */
+static void to_charon_converted(struct hd *d, const uint8_t *p, size_t len)
+{
+	static struct xc_ha_buf b;
+	char why[300];
+
+	if (!d->ha_local || msg.version == d->ha_local) {
+		to_charon(d, p, len, xc_ha_msg_name(msg.type));
+		return;
+	}
+	if (xc_ha_convert(&msg, d->ha_local, &b, why, sizeof(why))) {
+		d->st.ike_dropped++;
+		hd_log("cannot give our charon the peer's datagram: %s", why);
+	} else {
+		d->st.ike_converted++;
+		to_charon(d, b.data, b.len, xc_ha_msg_name(msg.type));
+	}
+	explicit_bzero(&b, sizeof(b));	/* keys */
+}
+
 void hd_ike_feed(struct hd *d, const uint8_t *p, size_t len)
 {
 	struct xc_store *s = d->resync ? d->resync : &d->store;
@@ -166,15 +206,18 @@ void hd_ike_feed(struct hd *d, const uint8_t *p, size_t len)
 		hd_log("dropped a forwarded datagram: %s", why);
 		return;
 	}
-	if (msg.version != d->ha_version) {
-		hd_log("the peer's charon speaks HA protocol version %u", msg.version);
-		d->ha_version = msg.version;
+	if (msg.version != d->ha_peer) {
+		hd_log("the peer's charon speaks HA protocol version %u (%s)%s", msg.version,
+		       xc_ha_version_speakers(msg.version),
+		       d->ha_local && d->ha_local != msg.version ?
+		       ": its datagrams are converted for ours" : "");
+		d->ha_peer = msg.version;
 	}
 	skip = d->resync && known(d, &msg);
 	if (xc_store_apply(s, &msg, xc_wall(), why, sizeof(why)) < 0)
 		hd_log("our store refused the forwarded %s: %s", xc_ha_msg_name(msg.type), why);
 	if (!skip)
-		to_charon(d, p, len, xc_ha_msg_name(msg.type));
+		to_charon_converted(d, p, len);
 	if (msg.type == XC_HA_CHILD_ADD)
 		d->counters_dirty = 1;	/* charon installs SAs: freeze them */
 	hd_dbg(d, "peer: %s%s", xc_ha_msg_name(msg.type), skip ? " (charon has it)" : "");
@@ -203,7 +246,7 @@ int hd_ike_resync_send(struct hd *d)
 
 	if (hd_link_send(d, XC_FR_RESYNC_BEGIN, NULL, 0))
 		return -1;
-	if (d->conf.ike && xc_replay_build_v(&d->store, d->ha_version ? d->ha_version : XC_HA_VERSION,
+	if (d->conf.ike && xc_replay_build_v(&d->store, d->ha_local ? d->ha_local : XC_HA_VERSION,
 					     emit_frame, &e, &st, why, sizeof(why))) {
 		hd_log("resync stopped: %s", why);
 		return -1;
@@ -229,7 +272,7 @@ static void send_delete(struct hd *d, uint8_t type, const struct xc_ha_ike_id *i
 {
 	static struct xc_ha_buf b;
 
-	xc_ha_begin_v(&b, d->ha_version ? d->ha_version : XC_HA_VERSION, type);
+	xc_ha_begin_v(&b, d->ha_local ? d->ha_local : XC_HA_VERSION, type);
 	xc_ha_put_ike_id(&b, XC_HA_A_IKE_ID, id);
 	if (type == XC_HA_CHILD_DELETE)
 		xc_ha_put_u32(&b, XC_HA_A_INBOUND_SPI, xc_ha_spi(spi));

@@ -192,8 +192,7 @@ static void drain(struct xc_standby *r)
 	}
 }
 
-/* "strongSwan 6.0.1" in the output of charon --version: its HA version. */
-static int binary_version(const char *bin)
+int xc_charon_release_version(const char *bin)
 {
 	char out[256];
 	int p[2], status;
@@ -238,7 +237,7 @@ int xc_standby_version(struct xc_standby *r)
 		if (r->heard_version >= XC_HA_VERSION_MIN && r->heard_version <= XC_HA_VERSION_MAX) {
 			v = r->heard_version;
 			xc_log("sending HA protocol version %d (heard from charon)", v);
-		} else if ((v = binary_version(r->charon_bin)) > 0) {
+		} else if ((v = xc_charon_release_version(r->charon_bin)) > 0) {
 			xc_log("sending HA protocol version %d (%s --version: %s)", v, r->charon_bin,
 			       xc_ha_version_speakers((uint8_t)v));
 		} else {

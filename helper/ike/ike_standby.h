@@ -67,6 +67,10 @@ void xc_standby_close(struct xc_standby *r);
  */
 int xc_standby_version(struct xc_standby *r);
 
+/* The HA protocol version of the strongSwan release `bin --version`
+ * names ("strongSwan 6.0.1": 4), -1 if it names none or does not run. */
+int xc_charon_release_version(const char *bin);
+
 /* An xc_emit_fn: send one message to charon. */
 int xc_standby_send(void *ctx, const struct xc_ha_buf *msg, const char *what);
 
