@@ -55,6 +55,8 @@ CRASH_ROUNDS = 5
 BASE = "/tmp/bench-tunnel"
 # BENCH_TUNNEL_PATHS=xfrmctxd runs the daemon's rounds alone (no ratio)
 PATHS = os.environ.get("BENCH_TUNNEL_PATHS", "kernel,xfrmctxd").split(",")
+# BENCH_TUNNEL_REALTIME=no: the daemons without SCHED_RR (a comparison)
+REALTIME = os.environ.get("BENCH_TUNNEL_REALTIME", "yes")
 
 
 class Node:
@@ -74,7 +76,7 @@ class Node:
         with open(f"{self.dir}/xfrmctxd.conf", "w") as f:
             f.write(f"id = {self.name}\npeer-id = {self.peer_name}\npeer = {self.other}\n"
                     f"listen = {self.own}\npsk = {psk}\ncontrol = {self.dir}/ctl.sock\n"
-                    f"address = {topo.VIP}\nmove-address = yes\ninterface = eth0\nrealtime = yes\nfifo = /proc/{self.charon.pid}/root/run/charon.ha\n")
+                    f"address = {topo.VIP}\nmove-address = yes\ninterface = eth0\nrealtime = {REALTIME}\nfifo = /proc/{self.charon.pid}/root/run/charon.ha\n")
         self.daemon = subprocess.Popen(["ip", "netns", "exec", self.ns, XFRMCTXD, "-c",
                                         f"{self.dir}/xfrmctxd.conf"],
                                        stdout=subprocess.DEVNULL,
