@@ -352,6 +352,9 @@ static void report_sync(struct hd *d, const struct apply_ctx *a, uint64_t taken)
 		 (long long)(hd_wall() - (int64_t)taken));
 	if (d->in_sync != was || !d->in_sync)
 		hd_log("standby %s", s);
+	/* a take-over refused for want of state: the state is here now */
+	if (d->in_sync && d->fault && d->fault_no_state)
+		hd_clear_fault(d);
 	if (d->in_sync != was || d->st.snapshots_in % 16 == 1)
 		hd_link_send(d, XC_FR_STATUS, s, strlen(s) + 1);
 }
@@ -440,6 +443,7 @@ void hd_kernel_apply(struct hd *d, const uint8_t *p, size_t len)
 		return;
 	}
 	d->st.snapshots_in++;
+	d->has_state = 1;
 	d->st.last_snapshot_in_ms = hd_wall();
 	d->st.last_snapshot_taken_ms = m.taken_ms;
 	a.batch = xfrmctx_ctx_new();

@@ -3,7 +3,9 @@
  * The channel between the two daemons: TLS 1.3 with the pre-shared key of
  * ha/channel/channel_tls.c, one session at a time. The active node's daemon
  * connects (without blocking the loop: a dead peer must not stall charon's
- * stream) and keeps reconnecting with a backoff from 0.2 s to 10 s; the
+ * stream) and keeps reconnecting with a backoff from 0.2 s to 1 s (a
+ * refused connect costs nothing, and a standby that comes back must catch
+ * up before the cluster manager hands it the address again); the
  * standby's daemon accepts only the configured peer identity. When a
  * session opens, the active node resends its whole state (a standby that
  * starts late or comes back needs no manual step).
@@ -23,7 +25,7 @@
 #define HD_HELLO		"node"
 #define HD_IO_TIMEOUT_MS	2000
 #define HD_BACKOFF_MIN		200
-#define HD_BACKOFF_MAX		10000
+#define HD_BACKOFF_MAX		1000
 
 int hd_link_up(const struct hd *d)
 {

@@ -65,6 +65,7 @@ void hd_clear_fault(struct hd *d)
 	if (d->fault)
 		hd_log("fault cleared");
 	d->fault = 0;
+	d->fault_no_state = 0;
 	d->fault_why[0] = '\0';
 	hd_track(d);
 }
@@ -159,6 +160,21 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 		c = d->last;
 		d->last = NULL;
 	}
+	/* A daemon that started as the standby and has heard nothing from the
+	 * peer since (the channel was not up yet when the cluster manager
+	 * moved the address) cannot know what the tunnels are: taking over
+	 * would make a master with no SAs while the peer, alive or not, holds
+	 * them. Refused as a fault: the cluster manager moves the address
+	 * back; the fault clears once the stream has caught up. */
+	if (!c && !d->has_state) {
+		snprintf(err, sizeof(err), "nothing to take over: no hand-over and no snapshot from %s since this daemon started (the channel %s)",
+			 d->conf.peer_id, hd_link_up(d) ? "is up, the standby not in sync yet" : "is down");
+		if (d->prepared_until) {	/* move-address: added for nothing */
+			d->prepared_until = 0;
+			hd_addr_del(d);
+		}
+		goto fail_no_state;
+	}
 	/* move-address: the LAN turns to us now. Before the thaw, as in the
 	 * kernel-only hand-over: what arrives in between meets frozen SAs here
 	 * as it met them on the old node, and the announcement's travel
@@ -195,6 +211,7 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 	t->total_ms = hd_now() - t0;
 	t->ok = 1;
 	d->role = HD_ACTIVE;
+	d->has_state = 1;
 	d->in_sync = 0;
 	d->counters_dirty = 1;
 	hd_clear_fault(d);
@@ -216,9 +233,13 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 	xfrmctx_ctx_free(c);
 	return 0;
 fail:
+	d->fault_no_state = 0;
+fail_no_state:
 	t->ok = 0;
 	snprintf(t->error, sizeof(t->error), "%s", err);
 	snprintf(out, outlen, "take-over failed: %s", err);
+	if (!c && !d->has_state)
+		d->fault_no_state = 1;
 	hd_set_fault(d, out);
 	/* keep what we know for another try */
 	if (c && !d->last)
@@ -280,6 +301,7 @@ void hd_on_handover(struct hd *d, const uint8_t *p, size_t len)
 	c = parse_handover(p, len);
 	if (!c)
 		return;
+	d->has_state = 1;
 	hd_log("hand-over from %s: %u SAs with exact counters%s", d->conf.peer_id,
 	       hd_kernel_count(c), d->address_here ? "" : "; waiting for the tunnel address");
 	set_handover(d, c);

@@ -147,6 +147,7 @@ static int setup(struct hd *d, char *err, size_t errlen)
 	d->address_here = hd_addr_present(d) > 0;
 	if (d->address_here) {
 		d->role = HD_ACTIVE;
+		d->has_state = 1;	/* what charon holds is the state */
 		hd_log("the tunnel address %s is here: active node (asking charon for its state)",
 		       d->conf.address);
 		/* charon starts with every segment passive; one that is
