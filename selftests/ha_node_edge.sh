@@ -57,6 +57,8 @@ check_eq "nothing frozen or staged on B" 0 \
 slowwait 60 answered_after "$(now_ms)"
 check "the tunnel recovers through B" answered_after "$t1"
 hd_capture_stop
+log "IKE packets on the peer's wire since A died:"
+awk -v t="$t1" '$1 * 1000 >= t && /isakmp/' "$IKE_DIR/pcap.txt" | head -n 6 | sed 's/^/#   /'
 check "the peer renegotiated with B (a new IKE_SA_INIT: the last resort)" \
 	test "$(pcap_inits_after "$IKE_DIR/pcap.txt" "$t1")" -ge 1
 check_eq "B's charon holds the new IKE_SA" ESTABLISHED "$(ike_sa_state gwB)"
