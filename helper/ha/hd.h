@@ -131,6 +131,9 @@ struct hd {
 	int has_state;			/* it carried the tunnels, or the peer's state
 					 * reached it, since the daemon started */
 	int drained;			/* switched over: keepalived prefers the peer */
+	int resigning;			/* ...and until the address left, keepalived's
+					 * instance in FAULT: it resigns at once */
+	int64_t resign_until;
 	char fault_why[480];
 	struct hd_peer_link link;
 	int listen_fd, ctl_fd, ae_fd, addr_fd;

@@ -126,6 +126,11 @@ static void follow(struct hd *d, int added, const char *how)
 	if (added == d->address_here)
 		return;
 	d->address_here = added;
+	if (!added && d->resigning) {
+		/* the peer is master: from FAULT to a backup that stays one */
+		d->resigning = 0;
+		hd_track(d);
+	}
 	hd_log("the tunnel address %s %s%s", d->conf.address, added ? "arrived" : "left", how);
 	if (added && d->role == HD_STANDBY)
 		hd_become_active(d, "the tunnel address arrived", out, sizeof(out));
@@ -223,6 +228,11 @@ void hd_addr_tick(struct hd *d, int64_t now)
 			follow(d, p, " (read back)");
 	}
 
+	if (d->resigning && now >= d->resign_until) {
+		hd_log("the tunnel address did not leave within 10 s of the switchover: keepalived's instance goes back from FAULT to a backup");
+		d->resigning = 0;
+		hd_track(d);
+	}
 	if (!d->prepared_until || now < d->prepared_until)
 		return;
 	d->prepared_until = 0;

@@ -152,6 +152,7 @@ static int takeover(struct hd *d, char *out, size_t outlen)
 {
 	if (d->drained) {
 		d->drained = 0;
+		d->resigning = 0;
 		hd_track(d);
 		hd_log("priority restored: keepalived may elect this node again");
 	}
@@ -215,17 +216,19 @@ void hd_ctl_accept(struct hd *d)
 		} else if (d->conf.track_file[0]) {
 			/* keepalived owns the address: hand over first (the
 			 * peer holds exact counters and thaws the moment the
-			 * address arrives), then lower this node's priority so
-			 * that keepalived moves it */
+			 * address arrives), then make keepalived resign (hd_track)
+			 * and keep this node a backup with a lower priority */
 			rc = hd_become_standby(d, 0, "switchover asked on the control socket",
 					       out, sizeof(out));
 			if (!rc) {
 				size_t n = strlen(out);
 
 				d->drained = 1;
+				d->resigning = 1;
+				d->resign_until = hd_now() + 10000;
 				hd_track(d);
 				snprintf(out + n, sizeof(out) - n,
-					 "; VRRP priority lowered by %d (%s): the address follows. `xfrmctx ha takeover` here brings them back",
+					 "; keepalived resigns (FAULT until the address left, then priority lowered by %d; %s): the address follows. `xfrmctx ha takeover` here brings them back",
 					 -HD_TRACK_DRAINED, d->conf.track_file);
 				hd_log("%s", out);
 			}

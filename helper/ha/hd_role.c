@@ -33,11 +33,17 @@
  * keepalived's vrrp_track_file (weight 1): the value is added to the
  * instance's priority, and below -253 the instance goes to FAULT. 0: all
  * well; HD_TRACK_DRAINED: after a switchover, the peer's priority wins
- * and this node stays a backup; HD_TRACK_FAULT: a take-over failed.
+ * and this node stays a backup; HD_TRACK_FAULT: a take-over failed, or a
+ * switchover resigns. A master whose priority merely drops keeps the
+ * address until the peer's Master_Down_Timer runs out: RFC 5798 has a
+ * preempting backup discard lower-priority advertisements (keepalived 2.3
+ * does, 2.2 preempted at once; 7 s against 0.6 s in ha_node_keepalived.sh).
+ * A master going to FAULT sends priority 0, which makes the backup master
+ * after its skew time; once the address left, the node is drained.
  */
 void hd_track(struct hd *d)
 {
-	int v = d->fault ? HD_TRACK_FAULT : d->drained ? HD_TRACK_DRAINED : 0;
+	int v = d->fault || d->resigning ? HD_TRACK_FAULT : d->drained ? HD_TRACK_DRAINED : 0;
 	char tmp[300], buf[16];
 	int fd, n;
 
