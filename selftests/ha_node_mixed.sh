@@ -33,8 +33,8 @@ ROOT6=${XC_TRIXIE_ROOT:-/var/cache/xfrm-ctx/trixie}
 v_a=$(/usr/lib/ipsec/charon --version 2>&1 | head -n1)
 v_b=$(chroot "$ROOT6" /usr/lib/ipsec/charon --version 2>&1 | head -n1)
 log "A: $v_a; B: $v_b (chrooted into $ROOT6)"
-grep -q '^strongSwan 5\.' <<<"$v_a" || skip "this userland's charon is not strongSwan 5 ($v_a)"
-grep -q '^strongSwan 6\.' <<<"$v_b" || skip "the trixie root's charon is not strongSwan 6 ($v_b)"
+grep -q 'strongSwan 5\.' <<<"$v_a" || skip "this userland's charon is not strongSwan 5 ($v_a)"
+grep -q 'strongSwan 6\.' <<<"$v_b" || skip "the trixie root's charon is not strongSwan 6 ($v_b)"
 
 load_module
 on_exit unload_module

@@ -126,8 +126,6 @@ struct hd {
 	const struct xc_psk *self;
 	enum hd_role role;
 	int fault;			/* a take-over failed: told the cluster manager */
-	int fault_no_state;		/* because this node knew nothing to take over:
-					 * cleared once it is in sync */
 	int has_state;			/* it carried the tunnels, or the peer's state
 					 * reached it, since the daemon started */
 	int drained;			/* switched over: keepalived prefers the peer */

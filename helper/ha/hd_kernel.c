@@ -352,9 +352,7 @@ static void report_sync(struct hd *d, const struct apply_ctx *a, uint64_t taken)
 		 (long long)(hd_wall() - (int64_t)taken));
 	if (d->in_sync != was || !d->in_sync)
 		hd_log("standby %s", s);
-	/* a take-over refused for want of state: the state is here now */
-	if (d->in_sync && d->fault && d->fault_no_state)
-		hd_clear_fault(d);
+
 	if (d->in_sync != was || d->st.snapshots_in % 16 == 1)
 		hd_link_send(d, XC_FR_STATUS, s, strlen(s) + 1);
 }

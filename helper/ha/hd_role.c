@@ -71,7 +71,6 @@ void hd_clear_fault(struct hd *d)
 	if (d->fault)
 		hd_log("fault cleared");
 	d->fault = 0;
-	d->fault_no_state = 0;
 	d->fault_why[0] = '\0';
 	hd_track(d);
 }
@@ -161,26 +160,20 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 		c = ask_handover(d);
 		exact = c != NULL;
 	}
-	snprintf(t->kind, sizeof(t->kind), "%s", exact ? "planned" : "crash");
 	if (!c && d->last) {
 		c = d->last;
 		d->last = NULL;
 	}
 	/* A daemon that started as the standby and has heard nothing from the
-	 * peer since (the channel was not up yet when the cluster manager
-	 * moved the address) cannot know what the tunnels are: taking over
-	 * would make a master with no SAs while the peer, alive or not, holds
-	 * them. Refused as a fault: the cluster manager moves the address
-	 * back; the fault clears once the stream has caught up. */
-	if (!c && !d->has_state) {
-		snprintf(err, sizeof(err), "nothing to take over: no hand-over and no snapshot from %s since this daemon started (the channel %s)",
-			 d->conf.peer_id, hd_link_up(d) ? "is up, the standby not in sync yet" : "is down");
-		if (d->prepared_until) {	/* move-address: added for nothing */
-			d->prepared_until = 0;
-			hd_addr_del(d);
-		}
-		goto fail_no_state;
-	}
+	 * peer since knows no tunnels: a new pair (nothing to carry yet), or
+	 * the cluster manager moved the address before the peer's daemon
+	 * reconnected (it retries every second; keep preempt_delay above
+	 * that). Not refused: a refusal would leave a new pair with no master
+	 * at all. Said, and shown as kind "empty". */
+	if (!c && !d->has_state)
+		hd_log("nothing received from %s since this daemon started: taking over with no tunnels (a new pair, or the peer's tunnels renegotiate)",
+		       d->conf.peer_id);
+	snprintf(t->kind, sizeof(t->kind), "%s", exact ? "planned" : c ? "crash" : "empty");
 	/* move-address: the LAN turns to us now. Before the thaw, as in the
 	 * kernel-only hand-over: what arrives in between meets frozen SAs here
 	 * as it met them on the old node, and the announcement's travel
@@ -239,13 +232,9 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 	xfrmctx_ctx_free(c);
 	return 0;
 fail:
-	d->fault_no_state = 0;
-fail_no_state:
 	t->ok = 0;
 	snprintf(t->error, sizeof(t->error), "%s", err);
 	snprintf(out, outlen, "take-over failed: %s", err);
-	if (!c && !d->has_state)
-		d->fault_no_state = 1;
 	hd_set_fault(d, out);
 	/* keep what we know for another try */
 	if (c && !d->last)
