@@ -313,6 +313,13 @@ static int xc_set_replay(struct xfrm_state *x, const struct nlattr *nest,
 		return 0;
 	}
 
+	/*
+	 * An output SA of a kernel with SA directions (6.10+) has an ESN
+	 * window of 0, which a kernel without them refuses; there the window
+	 * is never used for output: give it the one its bitmap holds.
+	 */
+	if (esn && !window && !XC_FEAT_SA_DIR && words <= XC_BMP_MAX_WORDS)
+		window = words * 32;
 	if (words > XC_BMP_MAX_WORDS || words * 32 < window || !words) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "bitmap of %u words does not fit window %u",
 				       words, window);
@@ -396,7 +403,13 @@ static int xc_set_encap(struct xfrm_state *x, const struct nlattr *nest,
 	return 0;
 }
 
-/* Attributes only some kernels know: refuse rather than drop them. */
+/*
+ * Attributes only some kernels know. A direction (6.10+) is dropped on a
+ * kernel without: there an SA has none, and nothing else changes (an
+ * outbound SA's replay window is already 0), so a tunnel can move back to
+ * an older kernel in a rolling upgrade. What carries behaviour an older
+ * kernel cannot give (per-CPU SAs, NAT keepalives) is refused, named.
+ */
 static int xc_set_optional(struct xfrm_state *x, struct nlattr **tb,
 			   struct netlink_ext_ack *extack)
 {
@@ -405,7 +418,6 @@ static int xc_set_optional(struct xfrm_state *x, struct nlattr **tb,
 		u32 feature;
 		const char *what;
 	} opt[] = {
-		{ XFRM_CTX_SA_DIR, XC_FEAT_SA_DIR, "SA directions" },
 		{ XFRM_CTX_SA_PCPU_NUM, XC_FEAT_PCPU, "per-CPU SAs" },
 		{ XFRM_CTX_SA_NAT_KEEPALIVE_INTERVAL, XC_FEAT_NAT_KEEPALIVE,
 		  "NAT keepalives" },
@@ -419,7 +431,7 @@ static int xc_set_optional(struct xfrm_state *x, struct nlattr **tb,
 			return -EOPNOTSUPP;
 		}
 	}
-	if (tb[XFRM_CTX_SA_DIR])
+	if (tb[XFRM_CTX_SA_DIR])	/* a no-op where the kernel has none */
 		xc_state_set_dir(x, nla_get_u8(tb[XFRM_CTX_SA_DIR]));
 	if (tb[XFRM_CTX_SA_NAT_KEEPALIVE_INTERVAL])
 		xc_state_set_nat_keepalive(x, nla_get_u32(tb[XFRM_CTX_SA_NAT_KEEPALIVE_INTERVAL]));

@@ -41,7 +41,6 @@ def test(t):
     id100 = {"family": 2, "daddr": "0a000002", "spi": 0x100, "proto": 50}
     snap = t.xc(a, "export", {"sa-id": id100})["sa"][0]
     before = (dump(t, a), dump(t, b))
-    has_dir = t.xc(a, "get-info", {}, quiet=True)["features"] & 2
 
     def sa(**changes):
         s = copy.deepcopy(snap)
@@ -108,9 +107,6 @@ def test(t):
         (b, "import", sa(selector=None), "EINVAL", "lacks attribute", "no selector"),
         (b, "import", sa(replay__window=8192), "ERANGE", "", "window above the maximum"),
     ]
-    if not has_dir:
-        cases.append((b, "import", sa(dir=2), "EOPNOTSUPP", "this kernel has no SA directions",
-                      "SA direction on a kernel without"))
     # Both SAs good but the second collides: the first must not stay behind.
     both = sa()
     both["sa"].append(copy.deepcopy(both["sa"][0]) | {"spi": 0x300, "daddr": "0a000006"})
