@@ -271,6 +271,16 @@ def crash_gaps(crashes, arrivals):
         if not after:
             log(f"xfrmctxd-crash hand-over {k}: nothing arrived through {to}")
             continue
+        # Did the peer keep its schedule? Datagrams it numbered between the
+        # last one through the dead node and the first through the new one,
+        # against the rate times the time between their arrivals: fewer
+        # means its sequence was behind rate x age when the new node thawed
+        # (the in-jump then overshoots it).
+        last_a = max(((ts, n) for n, ts in arrivals[frm] if ts < t0), default=None)
+        first_b = min(((ts, n) for n, ts in arrivals[to] if ts >= t0), default=None)
+        if last_a and first_b:
+            steps["peer sent (A to B)"] = first_b[1] - last_a[1]
+            steps["on schedule"] = round(gap.RATE * (first_b[0] - last_a[0]))
         row = dict(path="xfrmctxd-crash", round=k, gap_ms=(min(after) - t0) * 1e3, lost=-1,
                    rate=gap.RATE, steps_ms={s: round(v, 3) for s, v in steps.items()},
                    handover_ms=(t1 - t0) * 1e3)
