@@ -122,7 +122,11 @@ rekey() {	# rekey NAME --child net | --ike rw
 # second through the tunnel (-D: time stamps for gap_after).
 hd_capture_start() {
 	HD_PCAP=$IKE_DIR/peer.pcap
-	ip netns exec "$peer" tcpdump -i eth0 -n -U -w "$HD_PCAP" 'udp port 500 or udp port 4500 or esp' \
+	# --immediate-mode: else the last second's packets wait in the capture
+	# ring when tcpdump is stopped, and are lost (a renegotiation right
+	# before hd_capture_stop went missing that way)
+	ip netns exec "$peer" tcpdump -i eth0 -n --immediate-mode -U -w "$HD_PCAP" \
+		'udp port 500 or udp port 4500 or esp' \
 		2>"$IKE_DIR/tcpdump.log" &
 	HD_TCPD=$!
 	on_exit "kill $HD_TCPD 2>/dev/null; wait $HD_TCPD 2>/dev/null"

@@ -64,7 +64,7 @@ def round_trip(t, aead, name, window):
     ksft.log(f"=== hand-over with {aead}, replay window {window}")
     tp = topo.Topo(t, aead=aead, window=window)
     pcap = f"/tmp/handover-{name}.pcap"
-    cap = bg(t, tp.lan, f"tcpdump -i br0 -U -s 2048 -w {pcap} esp")
+    cap = bg(t, tp.lan, f"tcpdump -i br0 --immediate-mode -U -s 2048 -w {pcap} esp")
     wait_for("tcpdump", lambda: os.path.exists(pcap) and os.path.getsize(pcap) >= 24)
     py = f"python3 {HERE}/traffic.py"
     recv = [bg(t, gw, f"{py} udp-recv 192.168.2.1 5000 60") for gw in (tp.gwa, tp.gwb)]

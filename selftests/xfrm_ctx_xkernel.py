@@ -50,7 +50,7 @@ def packets_in(t, ns, dst, spi):
 
 def capture(t, tp, name):
     pcap = f"/tmp/xk-{name}.pcap"
-    cap = bg(tp.lan, f"tcpdump -i br0 -U -s 2048 -w {pcap} esp")
+    cap = bg(tp.lan, f"tcpdump -i br0 --immediate-mode -U -s 2048 -w {pcap} esp")
     wait_for("tcpdump", lambda: os.path.exists(pcap) and os.path.getsize(pcap) >= 24)
     return cap, pcap
 
