@@ -46,21 +46,14 @@ ike_topo
 # hearing from them, would never need to probe)
 IKE_DPD=2s ike_conf peer peer cert none
 hd_pair cert
-hd_start gwA "$gwA"
-hd_start gwB "$gwB"
+hd_start_both
 check_eq "A's daemon is active (the address is on A)" active "$(hjson gwA | jq -r .role)"
 check_eq "B's daemon is the standby" standby "$(hjson gwB | jq -r .role)"
-slowwait 15 sh -c "$XFRMCTX -j ha status control $IKE_DIR/gwA.sock | jq -e .channel >/dev/null" ||
-	die "the daemons' channel did not open"
 step "charons and daemons up"
 
 hd_capture_start
 
-check "the peer brings the tunnel up to A" ike_swan peer --initiate --child net --timeout 30
-spis_peer=$(ike_sa_spis peer)
-hd_ping_start
-slowwait 20 in_sync gwB
-check "B's daemon says in sync" in_sync gwB
+hd_tunnel_up
 check_eq "B's charon holds the IKE_SA passive, same SPIs" "PASSIVE $spis_peer" "$(ike_sa_main gwB)"
 frozen_b() { ip netns exec "$gwB" "$XFRMCTX" state list-frozen | grep -c spi; }
 check_eq "B's two SAs of the tunnel are frozen" 2 "$(frozen_b)"

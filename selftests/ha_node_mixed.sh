@@ -46,20 +46,13 @@ IKE_DPD=2s ike_conf peer peer psk none
 printf '#!/bin/sh\nexec chroot %s /usr/lib/ipsec/charon "$@"\n' "$ROOT6" > "$IKE_DIR/charon6"
 chmod 755 "$IKE_DIR/charon6"
 HD_EXTRA_B="charon-bin = $IKE_DIR/charon6" hd_pair psk "$ROOT6"
-hd_start gwA "$gwA"
-hd_start gwB "$gwB"
-slowwait 15 sh -c "$XFRMCTX -j ha status control $IKE_DIR/gwA.sock | jq -e .channel >/dev/null" ||
-	die "the daemons' channel did not open"
+hd_start_both
 step "charons and daemons up"
 
 hd_capture_start
 
 # ---- 1. A (5.9.8) active, B (6.0.1) follows
-check "the peer brings the tunnel up to A" ike_swan peer --initiate --child net --timeout 30
-spis_peer=$(ike_sa_spis peer)
-hd_ping_start
-slowwait 20 in_sync gwB
-check "B's daemon says in sync" in_sync gwB
+hd_tunnel_up
 check_eq "B's daemon: its charon speaks version 4, A's 3" "4 3" \
 	"$(hjson gwB | jq -r '"\(.ha_version) \(.peer_ha_version)"')"
 check "B's daemon converted A's datagrams" hd_is gwB '.stream.converted > 0 and .stream.dropped == 0'

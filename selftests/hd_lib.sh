@@ -63,6 +63,24 @@ hd_pair() {
 $HD_EXTRA_B}" hd_conf gwB gwA 2 3
 }
 
+# Both daemons started (A where the address is), the channel open.
+hd_start_both() {
+	hd_start gwA "$gwA"
+	hd_start gwB "$gwB"
+	slowwait 15 sh -c "$XFRMCTX -j ha status control $IKE_DIR/gwA.sock | jq -e .channel >/dev/null" ||
+		die "the daemons' channel did not open"
+}
+
+# The peer brings the tunnel up to A, pings through it, B catches up:
+# spis_peer holds the peer's IKE_SA SPIs.
+hd_tunnel_up() {
+	check "the peer brings the tunnel up to A" ike_swan peer --initiate --child net --timeout 30
+	spis_peer=$(ike_sa_spis peer)
+	hd_ping_start
+	slowwait 20 in_sync gwB
+	check "B's daemon says in sync" in_sync gwB
+}
+
 # The guards of every daemon test.
 hd_require() {
 	[ -n "${XC_IN_VM:-}" ] || skip "runs only in the VM (selftests/vm/run)"
