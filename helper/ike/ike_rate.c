@@ -40,6 +40,11 @@ int xc_rate_put(struct xfrmctx_ctx *c, const struct xc_rate *r)
 	xc_nlb_u64(&b, XC_RATE_A_PEAK_OUT, r->peak_out);
 	xc_nlb_u64(&b, XC_RATE_A_PEAK_IN, r->peak_in);
 	xc_nlb_u8(&b, XC_RATE_A_INTERVALS, r->intervals);
+	if (r->has_base) {
+		xc_nlb_u64(&b, XC_RATE_A_BASE_TIME, r->base_time_ms);
+		xc_nlb_u64(&b, XC_RATE_A_BASE_OSEQ, r->base_oseq);
+		xc_nlb_u64(&b, XC_RATE_A_BASE_SEQ, r->base_seq);
+	}
 	err = b.err ? b.err : xfrmctx_ctx_append(c, XFRMCTX_REC_SA_RATE, XFRMCTX_REC_F_NESTED,
 						 b.data, b.len);
 	xc_nlb_free(&b);
@@ -60,6 +65,9 @@ static const struct xc_nla_rule rate_rules[XC_RATE_A_MAX + 1] = {
 	[XC_RATE_A_PEAK_OUT] = { XC_NLA_U64, 0, 0, 0 },
 	[XC_RATE_A_PEAK_IN] = { XC_NLA_U64, 0, 0, 0 },
 	[XC_RATE_A_INTERVALS] = { XC_NLA_U8, 0, 0, 0 },
+	[XC_RATE_A_BASE_TIME] = { XC_NLA_U64, 0, 0, 0 },
+	[XC_RATE_A_BASE_OSEQ] = { XC_NLA_U64, 0, 0, 0 },
+	[XC_RATE_A_BASE_SEQ] = { XC_NLA_U64, 0, 0, 0 },
 };
 
 static int bad(char *why, size_t whylen, const char *what)
@@ -77,7 +85,7 @@ int xc_rate_decode(const void *data, size_t len, struct xc_rate *r, char *why, s
 		[XC_RATE_A_SEQ] = "no input counter",
 	};
 	struct xc_nla tb[XC_RATE_A_MAX + 1];
-	unsigned int i, prev;
+	unsigned int i, prev, base;
 	int err;
 
 	memset(r, 0, sizeof(*r));
@@ -119,6 +127,18 @@ int xc_rate_decode(const void *data, size_t len, struct xc_rate *r, char *why, s
 		r->peak_in = xc_nla_u64(&tb[XC_RATE_A_PEAK_IN]);
 	if (tb[XC_RATE_A_INTERVALS].data)
 		r->intervals = xc_nla_u8(&tb[XC_RATE_A_INTERVALS]);
+	base = !!tb[XC_RATE_A_BASE_TIME].data + !!tb[XC_RATE_A_BASE_OSEQ].data +
+	       !!tb[XC_RATE_A_BASE_SEQ].data;
+	if (base && base != 3)
+		return bad(why, whylen, "only part of the base sample");
+	if (base) {
+		r->has_base = 1;
+		r->base_time_ms = xc_nla_u64(&tb[XC_RATE_A_BASE_TIME]);
+		r->base_oseq = xc_nla_u64(&tb[XC_RATE_A_BASE_OSEQ]);
+		r->base_seq = xc_nla_u64(&tb[XC_RATE_A_BASE_SEQ]);
+		if (r->base_time_ms > r->time_ms)
+			return bad(why, whylen, "the base sample is later than the snapshot");
+	}
 	return 0;
 }
 
@@ -210,6 +230,12 @@ struct xc_rate_track {
 	uint8_t has_old;
 	double out_pps[XC_RATE_HISTORY], in_pps[XC_RATE_HISTORY];	/* newest first */
 	unsigned int n;
+	/* the samples that closed an interval (and the first one), newest
+	 * first: the base of the smoothed rate is among them */
+	struct xc_rate_sample {
+		uint64_t time_ms, oseq, seq;
+	} samples[XC_RATE_HISTORY];
+	unsigned int nsamples;
 };
 
 void xc_rate_table_init(struct xc_rate_table *t)
@@ -233,6 +259,35 @@ static void push(double *hist, double v)
 {
 	memmove(hist + 1, hist, (XC_RATE_HISTORY - 1) * sizeof(*hist));
 	hist[0] = v;
+}
+
+static void push_sample(struct xc_rate_track *k, uint64_t now_ms, uint64_t oseq, uint64_t seq)
+{
+	memmove(k->samples + 1, k->samples, (XC_RATE_HISTORY - 1) * sizeof(k->samples[0]));
+	k->samples[0] = (struct xc_rate_sample){ .time_ms = now_ms, .oseq = oseq, .seq = seq };
+	if (k->nsamples < XC_RATE_HISTORY)
+		k->nsamples++;
+}
+
+/* The newest sample at least XC_RATE_LONG_INTERVAL before now whose
+ * counters are not above the current ones (not an older SA's). */
+static void find_base(const struct xc_rate_track *k, struct xc_rate *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < k->nsamples; i++) {
+		const struct xc_rate_sample *s = &k->samples[i];
+
+		if (s->time_ms + XC_RATE_LONG_INTERVAL > r->time_ms)
+			continue;
+		if (s->oseq > r->oseq || s->seq > r->seq)
+			return;
+		r->has_base = 1;
+		r->base_time_ms = s->time_ms;
+		r->base_oseq = s->oseq;
+		r->base_seq = s->seq;
+		return;
+	}
 }
 
 static uint64_t peak(const double *hist, unsigned int n)
@@ -278,6 +333,7 @@ int xc_rate_note(struct xc_rate_table *t, uint16_t family, const void *daddr, ui
 			free(k);
 			return -ENOMEM;
 		}
+		push_sample(k, now_ms, oseq, seq);
 		k->next = t->head;
 		t->head = k;
 		k->noted = 1;
@@ -319,7 +375,9 @@ int xc_rate_note(struct xc_rate_table *t, uint16_t family, const void *daddr, ui
 		k->time_ms = now_ms;
 		k->oseq = oseq;
 		k->seq = seq;
+		push_sample(k, now_ms, oseq, seq);
 	}
+	find_base(k, r);
 	r->peak_out = peak(k->out_pps, k->n);
 	r->peak_in = peak(k->in_pps, k->n);
 	r->intervals = (uint8_t)k->n;
@@ -356,7 +414,7 @@ void xc_jump_size(const struct xc_rate *r, uint64_t now_ms, const struct xc_jump
 	double age_s;
 
 	memset(j, 0, sizeof(*j));
-	j->last_out_pps = j->last_in_pps = -1;
+	j->last_out_pps = j->last_in_pps = j->long_in_pps = -1;
 	if (!r) {
 		j->out = p->floor;
 		return;
@@ -371,9 +429,18 @@ void xc_jump_size(const struct xc_rate *r, uint64_t now_ms, const struct xc_jump
 		j->last_out_pps = r->oseq > r->prev_oseq ? (double)(r->oseq - r->prev_oseq) / dt : 0;
 		j->last_in_pps = r->seq > r->prev_seq ? (double)(r->seq - r->prev_seq) / dt : 0;
 	}
+	if (r->has_base && r->time_ms >= r->base_time_ms + XC_RATE_LONG_INTERVAL) {
+		double dt = (double)(r->time_ms - r->base_time_ms) / 1000.0;
+
+		j->long_in_pps = r->seq > r->base_seq ? (double)(r->seq - r->base_seq) / dt : 0;
+	}
 	j->rate_known = j->last_out_pps >= 0 || r->intervals > 0;
 	j->out_pps = j->last_out_pps > (double)r->peak_out ? j->last_out_pps : (double)r->peak_out;
+	/* idle now: nothing; else the lower of the last interval's and the
+	 * smoothed rate (ike_rate.h says why the lower) */
 	j->in_pps = j->last_in_pps > 0 ? j->last_in_pps : 0;
+	if (j->in_pps > 0 && j->long_in_pps >= 0 && j->long_in_pps < j->in_pps)
+		j->in_pps = j->long_in_pps;
 	j->out = xc_jump_compute(j->out_pps, age_s, p);
 	in.factor = p->in_factor;
 	j->in = xc_jump_compute(j->in_pps, age_s, &in);

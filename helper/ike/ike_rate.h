@@ -13,7 +13,10 @@
  *   age      = now - snapshot time (wall clocks, ms)
  *   out_pps  = max(outbound rate of the last interval, outbound peak)
  *   out_jump = max(floor, ceil(out_pps * age * factor))
- *   in_pps   = inbound rate of the last interval (0 if unknown); a
+ *   in_pps   = 0 if the last interval saw no inbound packet (or is not
+ *              known); else the lower of the last interval's rate and
+ *              the rate since the base sample, at least
+ *              XC_RATE_LONG_INTERVAL earlier (when there is one). A
  *              snapshot that follows the last one by less than
  *              XC_RATE_MIN_INTERVAL is measured from the one before
  *   in_jump  = ceil(in_pps * age * in_factor)
@@ -31,9 +34,18 @@
  * exported needs no jump: its counters are exact (a planned hand-over).
  *
  * Both jumps are xc_jump_compute() (channel_jump.c), the one formula of
- * every take-over. The inbound rate is the current one (the last
- * interval), never the peak: a tunnel that went idle must not lose the
- * peer's next packets to a window moved past them.
+ * every take-over. The inbound rate is the current one, never the peak: a
+ * tunnel that went idle must not lose the peer's next packets to a window
+ * moved past them. The current rate is smoothed over a second because an
+ * interval of 200 ms reads a sender's burst (or its catching up after a
+ * stall) as its rate: a bursty 2 000/s read 1 700-3 100/s, and every
+ * packet/s too many, times the age, is one of the peer's packets dropped
+ * below the moved window. The lower of the two errs to the small side on
+ * purpose: a jump short of the peer's counter drops nothing, and what it
+ * leaves open is bounded by the replay window (the peer's first packet to
+ * the standby moves the window's top past everything the dead node
+ * accepted; only the packets inside the window behind it, not seen by the
+ * standby, could be replayed once).
  */
 #ifndef XC_IKE_RATE_H
 #define XC_IKE_RATE_H
@@ -47,6 +59,7 @@
 
 #define XC_RATE_HISTORY		8	/* intervals the peaks cover */
 #define XC_RATE_MIN_INTERVAL	200	/* ms: a shorter one gives no rate */
+#define XC_RATE_LONG_INTERVAL	1000	/* ms: what the inbound rate is smoothed over */
 
 /* An XFRMCTX_REC_SA_RATE record. */
 struct xc_rate {
@@ -59,6 +72,8 @@ struct xc_rate {
 	uint64_t prev_time_ms, prev_oseq, prev_seq;
 	uint64_t peak_out, peak_in;	/* packets/s, rounded up */
 	uint8_t intervals;
+	uint8_t has_base;	/* a sample XC_RATE_LONG_INTERVAL or more before */
+	uint64_t base_time_ms, base_oseq, base_seq;
 };
 
 int xc_rate_put(struct xfrmctx_ctx *c, const struct xc_rate *r);
@@ -110,6 +125,7 @@ void xc_rate_sweep(struct xc_rate_table *t);
 struct xc_jump {
 	uint64_t age_ms;		/* now - snapshot time, 0 if the clock is behind */
 	double last_out_pps, last_in_pps;	/* the last interval; -1: unknown */
+	double long_in_pps;		/* since the base sample; -1: unknown */
 	double out_pps, in_pps;		/* what the jumps use */
 	uint8_t rate_known;		/* a previous snapshot or a peak was there */
 	uint64_t out, in;

@@ -265,6 +265,11 @@ enum xc_rate_attr {
 				 * XC_RATE_A_INTERVALS intervals, rounded up */
 	XC_RATE_A_PEAK_IN,	/* u64: the same inbound */
 	XC_RATE_A_INTERVALS,	/* u8: how many intervals the peaks cover */
+	XC_RATE_A_BASE_TIME,	/* u64: ms, the newest sample at least
+				 * XC_RATE_LONG_INTERVAL before this snapshot
+				 * (absent: the SA is younger) */
+	XC_RATE_A_BASE_OSEQ,	/* u64 */
+	XC_RATE_A_BASE_SEQ,	/* u64 */
 	__XC_RATE_A_MAX
 };
 #define XC_RATE_A_MAX (__XC_RATE_A_MAX - 1)

@@ -170,6 +170,102 @@ TEST(ike_rate_record_round_trip_and_refusals)
 	xfrmctx_ctx_free(c);
 }
 
+TEST(ike_rate_base_sample_round_trip_and_refusals)
+{
+	struct xfrmctx_ctx *c = xfrmctx_ctx_new();
+	struct xc_rate r = {
+		.family = AF_INET, .spi = 0xc2000002, .proto = IPPROTO_ESP, .time_ms = 5000,
+		.oseq = 90, .seq = 4000, .has_base = 1, .base_time_ms = 3900, .base_oseq = 10,
+		.base_seq = 1500,
+	}, got;
+	struct xc_nlb bad;
+
+	memcpy(r.daddr, gw, 4);
+	EXPECT_EQ(xc_rate_put(c, &r), 0);
+	EXPECT_EQ(xc_rate_find(c, AF_INET, gw, 0xc2000002, IPPROTO_ESP, &got, why, sizeof(why)), 1);
+	EXPECT(got.has_base && got.base_time_ms == 3900 && got.base_oseq == 10);
+	EXPECT_EQ(got.base_seq, 1500);
+	xfrmctx_ctx_free(c);
+	/* half a base sample */
+	xc_nlb_init(&bad);
+	xc_nlb_u16(&bad, XC_RATE_A_FAMILY, AF_INET);
+	xc_nlb_put(&bad, XC_RATE_A_DADDR, gw, 4);
+	xc_nlb_u32(&bad, XC_RATE_A_SPI, 1);
+	xc_nlb_u8(&bad, XC_RATE_A_PROTO, IPPROTO_ESP);
+	xc_nlb_u64(&bad, XC_RATE_A_TIME, 5000);
+	xc_nlb_u64(&bad, XC_RATE_A_OSEQ, 1);
+	xc_nlb_u64(&bad, XC_RATE_A_SEQ, 1);
+	xc_nlb_u64(&bad, XC_RATE_A_BASE_TIME, 4000);
+	EXPECT_EQ(xc_rate_decode(bad.data, bad.len, &got, why, sizeof(why)), -EINVAL);
+	EXPECT(strstr(why, "only part of the base sample") != NULL);
+	/* ... and one later than the snapshot */
+	xc_nlb_u64(&bad, XC_RATE_A_BASE_OSEQ, 1);
+	xc_nlb_u64(&bad, XC_RATE_A_BASE_SEQ, 1);
+	EXPECT_EQ(xc_rate_decode(bad.data, bad.len, &got, why, sizeof(why)), 0);
+	xc_nlb_free(&bad);
+	xc_nlb_init(&bad);
+	xc_nlb_u16(&bad, XC_RATE_A_FAMILY, AF_INET);
+	xc_nlb_put(&bad, XC_RATE_A_DADDR, gw, 4);
+	xc_nlb_u32(&bad, XC_RATE_A_SPI, 1);
+	xc_nlb_u8(&bad, XC_RATE_A_PROTO, IPPROTO_ESP);
+	xc_nlb_u64(&bad, XC_RATE_A_TIME, 5000);
+	xc_nlb_u64(&bad, XC_RATE_A_OSEQ, 1);
+	xc_nlb_u64(&bad, XC_RATE_A_SEQ, 1);
+	xc_nlb_u64(&bad, XC_RATE_A_BASE_TIME, 5001);
+	xc_nlb_u64(&bad, XC_RATE_A_BASE_OSEQ, 1);
+	xc_nlb_u64(&bad, XC_RATE_A_BASE_SEQ, 1);
+	EXPECT_EQ(xc_rate_decode(bad.data, bad.len, &got, why, sizeof(why)), -EINVAL);
+	EXPECT(strstr(why, "base sample is later") != NULL);
+	xc_nlb_free(&bad);
+}
+
+/* A sender averaging 2 000/s in bursts: the inbound jump follows the rate
+ * smoothed over a second, not the 200-ms interval that holds a burst; an
+ * idle or slowing tunnel keeps the last interval's (lower) rate. */
+TEST(ike_rate_inbound_rate_smoothed)
+{
+	struct xc_jump_params p = { .factor = 2.0, .floor = 1024, .in_factor = 1.0 };
+	/* counters every 250 ms: 500 per interval, then a burst of 750 */
+	static const uint64_t seq[] = { 0, 500, 1000, 1500, 2000, 2750 };
+	struct xc_rate_table t;
+	struct xc_jump j;
+	struct xc_rate r;
+	unsigned int i;
+
+	xc_rate_table_init(&t);
+	for (i = 0; i < sizeof(seq) / sizeof(seq[0]); i++)
+		EXPECT_EQ(xc_rate_note(&t, AF_INET, gw, 0xc2000003, IPPROTO_ESP, 10000 + 250 * i,
+				       0, seq[i], &r), 0);
+	/* the base: the newest sample a second or more before 11 250 */
+	EXPECT(r.has_base && r.base_time_ms == 10250 && r.base_seq == 500);
+	xc_jump_size(&r, 11450, &p, &j);
+	EXPECT(j.last_in_pps > 2999.9 && j.last_in_pps < 3000.1);
+	EXPECT(j.long_in_pps > 2249.9 && j.long_in_pps < 2250.1);
+	EXPECT(j.in_pps > 2249.9 && j.in_pps < 2250.1);
+	EXPECT_EQ(j.in, 450);	/* 2 250/s x 0.2 s, not 600 */
+	/* slowing down: 50 in the last interval, the last interval's rate */
+	xc_rate_note(&t, AF_INET, gw, 0xc2000003, IPPROTO_ESP, 11500, 0, 2800, &r);
+	xc_jump_size(&r, 11600, &p, &j);
+	EXPECT(j.in_pps > 199.9 && j.in_pps < 200.1);
+	EXPECT_EQ(j.in, 20);
+	/* idle: nothing inbound, whatever the second before says */
+	xc_rate_note(&t, AF_INET, gw, 0xc2000003, IPPROTO_ESP, 11750, 0, 2800, &r);
+	xc_jump_size(&r, 12750, &p, &j);
+	EXPECT(j.long_in_pps > 0);
+	EXPECT_EQ(j.in, 0);
+	/* a new SA under the same SPI (counters went back): no base */
+	xc_rate_note(&t, AF_INET, gw, 0xc2000003, IPPROTO_ESP, 12000, 0, 5, &r);
+	EXPECT_EQ(r.has_base, 0);
+	/* a young SA (no sample a second old): the last interval alone */
+	xc_rate_note(&t, AF_INET, peer, 0xc2000004, IPPROTO_ESP, 20000, 0, 0, &r);
+	xc_rate_note(&t, AF_INET, peer, 0xc2000004, IPPROTO_ESP, 20250, 0, 750, &r);
+	EXPECT_EQ(r.has_base, 0);
+	xc_jump_size(&r, 20350, &p, &j);
+	EXPECT(j.long_in_pps < 0);
+	EXPECT_EQ(j.in, 300);	/* 3 000/s x 0.1 s */
+	xc_rate_table_free(&t);
+}
+
 TEST(ike_rate_jump_formula)
 {
 	struct xc_jump_params p = { .factor = 2.0, .floor = 1024, .in_factor = 1.0 };
