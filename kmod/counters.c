@@ -133,8 +133,6 @@ struct xc_counters {
 	u64		seq, oseq;
 	u32		words;
 	const u32	*bmp;
-	bool		has_lft;
-	u64		bytes, packets;
 };
 
 static int xc_counters_parse(struct nlattr **sa, struct xc_counters *c,
@@ -175,14 +173,11 @@ static int xc_counters_parse(struct nlattr **sa, struct xc_counters *c,
 	if (sa[XFRM_CTX_SA_CURLFT]) {
 		struct nlattr *lft[XFRM_CTX_LFT_MAX + 1];
 
+		/* checked here; xc_lft_update() applies it */
 		err = nla_parse_nested(lft, XFRM_CTX_LFT_MAX, sa[XFRM_CTX_SA_CURLFT],
 				       xfrm_ctx_curlft_nl_policy, extack);
 		if (err)
 			return err;
-		c->has_lft = true;
-		c->bytes = lft[XFRM_CTX_LFT_BYTES] ? nla_get_u64(lft[XFRM_CTX_LFT_BYTES]) : 0;
-		c->packets = lft[XFRM_CTX_LFT_PACKETS] ?
-			     nla_get_u64(lft[XFRM_CTX_LFT_PACKETS]) : 0;
 	}
 	return 0;
 }
@@ -267,10 +262,7 @@ void xc_counters_apply(struct xfrm_state *x, struct nlattr **sa, u64 out_jump,
 		}
 	}
 
-	if (c.has_lft) {
-		x->curlft.bytes = max(x->curlft.bytes, c.bytes);
-		x->curlft.packets = max(x->curlft.packets, c.packets);
-	}
+	xc_lft_update(x, sa);
 	x->preplay = x->replay;
 	if (x->replay_esn)
 		memcpy(x->preplay_esn, x->replay_esn, xfrm_replay_state_esn_len(x->replay_esn));

@@ -18,6 +18,12 @@
  * exporter adds nothing). An SA whose hard limit has passed is refused:
  * it is dead (its timer or its next packet deletes it), and importing it
  * would only report its hard expiry a second time.
+ *
+ * An update (a standby's copy kept current, or the take-over's last
+ * counters) carries the same: the copy an IKE daemon installed on the
+ * standby was added later than the original and knows nothing of a soft
+ * expiry that already fired; without the update it would rekey late,
+ * expire late and tell its key manager a second time.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -123,4 +129,77 @@ int xc_lft_import(struct xfrm_state *x, struct nlattr **sa, const struct nlattr 
 	 */
 	x->km.dying = !!sa[XFRM_CTX_SA_DYING];
 	return 0;
+}
+
+/*
+ * XFRM_SOFT_EXPIRE says the timer's last run found the soft add expiry to
+ * come, saved_tmo seconds on; if the hard one has passed at its next run
+ * with the flag still set, the timer takes add_time for a clock that was
+ * set back and moves it forward, extending the SA's life. Once add_time
+ * moved back or dying is set (the timer then skips the soft expiry and
+ * never clears the flag), that reading is stale: clear it, and the timer's
+ * next run sets it again if the soft expiry is still to come.
+ */
+static void xc_soft_expire_clear(struct xfrm_state *x)
+{
+	x->xflags &= ~XFRM_SOFT_EXPIRE;
+}
+
+/* The clock reading an age at the export stands for, now. */
+static time64_t xc_clock(const struct nlattr *age, u64 since, time64_t now)
+{
+	return now - min_t(u64, xc_age(age, since, now), now);
+}
+
+/* The earlier of two clock readings; 0 (never) counts as latest. */
+static time64_t xc_earlier(time64_t a, time64_t b)
+{
+	if (!a)
+		return b;
+	return b && b < a ? b : a;
+}
+
+/*
+ * Fold the snapshot's lifetime state into a live SA, under x->lock:
+ * counters and ages only move towards the older SA (the larger count, the
+ * earlier add and first use), dying once set stays set. If the ages moved,
+ * the SA's timer re-reads them within a second (as xfrm_state_update()
+ * re-arms it); updates that change nothing leave the timer alone, so the
+ * standby's frequent updates cannot keep pushing it back.
+ */
+void xc_lft_update(struct xfrm_state *x, struct nlattr **sa)
+{
+	struct nlattr *tb[XFRM_CTX_LFT_MAX + 1] = {};
+	time64_t now = ktime_get_real_seconds();
+	time64_t add, use;
+	u64 since = 0;
+	bool moved;
+
+	if (sa[XFRM_CTX_SA_DYING] && !x->km.dying) {
+		x->km.dying = 1;
+		xc_soft_expire_clear(x);
+	}
+	if (!sa[XFRM_CTX_SA_CURLFT] ||
+	    nla_parse_nested(tb, XFRM_CTX_LFT_MAX, sa[XFRM_CTX_SA_CURLFT],
+			     xfrm_ctx_curlft_nl_policy, NULL))
+		return;
+	if (tb[XFRM_CTX_LFT_BYTES])
+		x->curlft.bytes = max(x->curlft.bytes, nla_get_u64(tb[XFRM_CTX_LFT_BYTES]));
+	if (tb[XFRM_CTX_LFT_PACKETS])
+		x->curlft.packets = max(x->curlft.packets, nla_get_u64(tb[XFRM_CTX_LFT_PACKETS]));
+	if (tb[XFRM_CTX_LFT_TIME] && nla_get_u64(tb[XFRM_CTX_LFT_TIME]) < now)
+		since = now - nla_get_u64(tb[XFRM_CTX_LFT_TIME]);
+	add = x->curlft.add_time;
+	if (tb[XFRM_CTX_LFT_AGE])
+		add = xc_earlier(add, xc_clock(tb[XFRM_CTX_LFT_AGE], since, now));
+	use = x->curlft.use_time;
+	if (tb[XFRM_CTX_LFT_USE_AGE])
+		use = xc_earlier(use, xc_clock(tb[XFRM_CTX_LFT_USE_AGE], since, now));
+	moved = add != x->curlft.add_time || use != x->curlft.use_time;
+	x->curlft.add_time = add;
+	x->curlft.use_time = use;
+	if (moved) {
+		xc_soft_expire_clear(x);
+		hrtimer_start(&x->mtimer, ktime_set(1, 0), HRTIMER_MODE_REL_SOFT);
+	}
 }

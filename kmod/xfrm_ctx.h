@@ -168,6 +168,7 @@ int xc_same_sa(const struct xfrm_state *x, struct nlattr **sa, const struct nlat
 int xc_lft_put(struct sk_buff *skb, const struct xfrm_lifetime_cur *cur);
 int xc_lft_import(struct xfrm_state *x, struct nlattr **sa, const struct nlattr *nest,
 		  struct netlink_ext_ack *extack);
+void xc_lft_update(struct xfrm_state *x, struct nlattr **sa);
 
 /* counters.c */
 int xc_jump_out(struct xfrm_state *x, u64 jump, const struct nlattr *attr,

@@ -24,6 +24,13 @@ A again, then watches XFRM_MSG_EXPIRE on A:
   packets soft 20, hard 30 packets, 25 sent, exported: after the import
           exactly 5 more pass, then the hard expiry deletes it; no second
           soft expiry.
+  update  a standby's copy (namespace C, as an IKE daemon installs it on a
+          standby: soft 6 s, hard 12 s, added 7 s after A's, frozen) gets
+          A's exported SA by `xfrmctx state update ... thaw` after A's soft
+          expiry: C tells its key manager nothing (A's soft expiry fired
+          already) and C's hard expiry comes 12 s after A's add, not 12 s
+          after its own. Before the update carried ages and dying, C
+          expired soft at 13 s and hard at 19 s.
 """
 import os
 import socket
@@ -243,13 +250,49 @@ def packets(t, a, b, ev, ctx):
     t.ok(not has_sa(t, a, SPI_AB), "the SA is gone after its hard expiry")
 
 
+def update(t, a, b, ev, ctx):
+    ksft.log("=== update: soft 6 s, hard 12 s; a standby's copy added at 7 s, updated and thawed")
+    c, = t.setup_ns("C")
+    evc = Expires(c)
+    t.on_exit(evc.close)
+    limits = "limit time-soft 6 limit time-hard 12"
+    t0, took = add_sas(t, a, b, limits)
+    t.eq("ESP traffic through A's SA", 3, ping(t, a, 3))
+    sleep_until(t0 + 7)
+    t.eq("A's soft expiry came before the standby's copy was added", 1,
+         len(ev.of(SPI_AB, 0, t0)))
+    added = time.monotonic()
+    sa_id = f"src {A_IP} dst {B_IP} proto esp spi {SPI_AB:#x}"
+    t.ip_batch(c, [f"xfrm state add {sa_id} mode transport reqid 1 {GCM} {limits}"])
+    t.run(c, f"{XFRMCTX} state freeze {sa_id} lease 60")
+    t.run(a, f"{XFRMCTX} state export reqid 1 freeze nopolicy -o {ctx}")
+    p = t.run(c, f"{XFRMCTX} state update -i {ctx} thaw", check=False)
+    t.ok(p.returncode == 0, "the standby's copy updated from A's snapshot and thawed",
+         p.stderr.strip())
+    t.run(a, f"{XFRMCTX} state release reqid 1", check=False)
+    t.eq("the standby's copy is live (no longer frozen)", [],
+         t.xc(c, "list-frozen", {}, dump=True))
+    wait_until("the standby's hard expiry", lambda: evc.of(SPI_AB, 1, t0),
+               added + 12 + 5 - time.monotonic())
+    soft, hard = evc.of(SPI_AB, 0, t0), evc.of(SPI_AB, 1, t0)
+    ksft.log(f"  standby: soft at {[round(s - t0, 1) for s in soft]} s, hard at "
+             f"{[round(h - t0, 1) for h in hard]} s after A's add (its copy at "
+             f"{added - t0:.1f} s)")
+    t.eq("the standby did not tell its key manager again (A's soft expiry had fired)", 0,
+         len(soft))
+    t.ok(len(hard) == 1 and on_schedule(hard[0], t0, took, 12),
+         "the standby's hard expiry 12 s after A's add, not after its own copy's",
+         str([round(h - t0, 1) for h in hard]))
+    t.ok(not has_sa(t, c, SPI_AB), "the standby's copy is gone after its hard expiry")
+
+
 def main(t):
     a, b = setup(t)
     ev = Expires(a)
     t.on_exit(ev.close)
     ctx = f"/tmp/lifetime-{a}.ctx"
     t.on_exit(lambda: os.path.exists(ctx) and os.unlink(ctx))
-    for case in (on_time, dying, late, late_use, packets):
+    for case in (on_time, dying, late, late_use, packets, update):
         case(t, a, b, ev, ctx)
 
 
