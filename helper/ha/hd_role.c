@@ -148,7 +148,10 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 	memset(t, 0, sizeof(*t));
 	t->begin_us = hd_wall_us();
 	t->at_ms = t->begin_us / 1000;
-	hd_log("taking the tunnels over (%s)", why);
+	/* a planned take-over is said when done (a log line costs inside the
+	 * gap); one that may wait for the peer is said now */
+	if (!d->handover)
+		hd_log("taking the tunnels over (%s)", why);
 	if (!d->handover && hd_link_up(d) && !d->in_sync)
 		wait_in_sync(d);
 	if (d->handover) {
@@ -225,8 +228,8 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 	}
 	d->link.next_try_ms = 0;
 	d->link.backoff_ms = 0;
-	snprintf(out, outlen, "took over (%s): %u SAs, jump out %llu in %llu, update %lld ms, activation %lld ms, total %lld ms",
-		 t->kind, t->sas, (unsigned long long)t->max_out_jump,
+	snprintf(out, outlen, "took over (%s, %s): %u SAs, jump out %llu in %llu, update %lld ms, activation %lld ms, total %lld ms",
+		 t->kind, why, t->sas, (unsigned long long)t->max_out_jump,
 		 (unsigned long long)t->max_in_jump, (long long)t->update_ms,
 		 (long long)t->activate_ms, (long long)t->total_ms);
 	hd_log("%s", out);
@@ -298,13 +301,16 @@ void hd_on_handover(struct hd *d, const uint8_t *p, size_t len)
 	if (!c)
 		return;
 	d->has_state = 1;
-	hd_log("hand-over from %s: %u SAs with exact counters%s", d->conf.peer_id,
-	       hd_kernel_count(c), d->address_here ? "" : "; waiting for the tunnel address");
 	set_handover(d, c);
 	if (d->address_here) {
 		char out[300];
 
+		/* said after the take-over: a log line costs inside the gap */
 		hd_become_active(d, "hand-over while the address is here", out, sizeof(out));
+		hd_log("that was the hand-over from %s", d->conf.peer_id);
+	} else {
+		hd_log("hand-over from %s: %u SAs with exact counters; waiting for the tunnel address",
+		       d->conf.peer_id, hd_kernel_count(c));
 	}
 }
 
