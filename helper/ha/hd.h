@@ -50,7 +50,6 @@ struct hd_conf {
 	char listen[256];		/* ADDR[:PORT] we accept the peer on */
 	char psk[256];			/* key file */
 	char control[108];		/* unix socket */
-	char state_dir[256];		/* last snapshot, for a restart */
 	int ike;			/* the IKE half (charon's HA plugin) */
 	char ha_listen[64], ha_charon[64];
 	char fifo[256];

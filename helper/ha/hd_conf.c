@@ -84,7 +84,6 @@ static int set(struct hd_conf *c, const char *k, const char *v)
 	STR("listen", listen);
 	STR("psk", psk);
 	STR("control", control);
-	STR("state-dir", state_dir);
 	STR("ha-listen", ha_listen);
 	STR("ha-charon", ha_charon);
 	STR("fifo", fifo);
