@@ -17,6 +17,20 @@
 static const uint8_t peer[4] = { 10, 0, 0, 1 }, gw[4] = { 10, 0, 0, 100 };
 static char why[256];
 
+/* A record's mandatory part: family, address, SPI 1, ESP, time t, counters
+ * 1; tests add what they check. */
+static void rate_head(struct xc_nlb *b, uint16_t family, const uint8_t *daddr, uint64_t t)
+{
+	xc_nlb_init(b);
+	xc_nlb_u16(b, XC_RATE_A_FAMILY, family);
+	xc_nlb_put(b, XC_RATE_A_DADDR, daddr, 4);
+	xc_nlb_u32(b, XC_RATE_A_SPI, 1);
+	xc_nlb_u8(b, XC_RATE_A_PROTO, IPPROTO_ESP);
+	xc_nlb_u64(b, XC_RATE_A_TIME, t);
+	xc_nlb_u64(b, XC_RATE_A_OSEQ, 1);
+	xc_nlb_u64(b, XC_RATE_A_SEQ, 1);
+}
+
 TEST(ike_rate_table_follows_snapshots)
 {
 	struct xc_rate_table t;
@@ -116,26 +130,12 @@ TEST(ike_rate_record_round_trip_and_refusals)
 	EXPECT(strstr(why, "no SPI") != NULL);
 	xc_nlb_free(&bad);
 	/* an IPv6 family with 4 address bytes */
-	xc_nlb_init(&bad);
-	xc_nlb_u16(&bad, XC_RATE_A_FAMILY, AF_INET6);
-	xc_nlb_put(&bad, XC_RATE_A_DADDR, peer, 4);
-	xc_nlb_u32(&bad, XC_RATE_A_SPI, 1);
-	xc_nlb_u8(&bad, XC_RATE_A_PROTO, IPPROTO_ESP);
-	xc_nlb_u64(&bad, XC_RATE_A_TIME, 1);
-	xc_nlb_u64(&bad, XC_RATE_A_OSEQ, 1);
-	xc_nlb_u64(&bad, XC_RATE_A_SEQ, 1);
+	rate_head(&bad, AF_INET6, peer, 1);
 	EXPECT_EQ(xc_rate_decode(bad.data, bad.len, &got, why, sizeof(why)), -EINVAL);
 	EXPECT(strstr(why, "family 10 with a 4-byte address") != NULL);
 	/* half of a previous snapshot */
 	xc_nlb_free(&bad);
-	xc_nlb_init(&bad);
-	xc_nlb_u16(&bad, XC_RATE_A_FAMILY, AF_INET);
-	xc_nlb_put(&bad, XC_RATE_A_DADDR, peer, 4);
-	xc_nlb_u32(&bad, XC_RATE_A_SPI, 1);
-	xc_nlb_u8(&bad, XC_RATE_A_PROTO, IPPROTO_ESP);
-	xc_nlb_u64(&bad, XC_RATE_A_TIME, 10);
-	xc_nlb_u64(&bad, XC_RATE_A_OSEQ, 1);
-	xc_nlb_u64(&bad, XC_RATE_A_SEQ, 1);
+	rate_head(&bad, AF_INET, peer, 10);
 	xc_nlb_u64(&bad, XC_RATE_A_PREV_TIME, 5);
 	EXPECT_EQ(xc_rate_decode(bad.data, bad.len, &got, why, sizeof(why)), -EINVAL);
 	EXPECT(strstr(why, "only part of the previous snapshot") != NULL);
@@ -145,14 +145,7 @@ TEST(ike_rate_record_round_trip_and_refusals)
 	EXPECT_EQ(xc_rate_decode(bad.data, bad.len, &got, why, sizeof(why)), 0);
 	/* a previous snapshot later than this one */
 	xc_nlb_free(&bad);
-	xc_nlb_init(&bad);
-	xc_nlb_u16(&bad, XC_RATE_A_FAMILY, AF_INET);
-	xc_nlb_put(&bad, XC_RATE_A_DADDR, peer, 4);
-	xc_nlb_u32(&bad, XC_RATE_A_SPI, 1);
-	xc_nlb_u8(&bad, XC_RATE_A_PROTO, IPPROTO_ESP);
-	xc_nlb_u64(&bad, XC_RATE_A_TIME, 10);
-	xc_nlb_u64(&bad, XC_RATE_A_OSEQ, 1);
-	xc_nlb_u64(&bad, XC_RATE_A_SEQ, 1);
+	rate_head(&bad, AF_INET, peer, 10);
 	xc_nlb_u64(&bad, XC_RATE_A_PREV_TIME, 20);
 	xc_nlb_u64(&bad, XC_RATE_A_PREV_OSEQ, 1);
 	xc_nlb_u64(&bad, XC_RATE_A_PREV_SEQ, 1);
@@ -187,30 +180,17 @@ TEST(ike_rate_base_sample_round_trip_and_refusals)
 	EXPECT_EQ(got.base_seq, 1500);
 	xfrmctx_ctx_free(c);
 	/* half a base sample */
-	xc_nlb_init(&bad);
-	xc_nlb_u16(&bad, XC_RATE_A_FAMILY, AF_INET);
-	xc_nlb_put(&bad, XC_RATE_A_DADDR, gw, 4);
-	xc_nlb_u32(&bad, XC_RATE_A_SPI, 1);
-	xc_nlb_u8(&bad, XC_RATE_A_PROTO, IPPROTO_ESP);
-	xc_nlb_u64(&bad, XC_RATE_A_TIME, 5000);
-	xc_nlb_u64(&bad, XC_RATE_A_OSEQ, 1);
-	xc_nlb_u64(&bad, XC_RATE_A_SEQ, 1);
+	rate_head(&bad, AF_INET, gw, 5000);
 	xc_nlb_u64(&bad, XC_RATE_A_BASE_TIME, 4000);
 	EXPECT_EQ(xc_rate_decode(bad.data, bad.len, &got, why, sizeof(why)), -EINVAL);
 	EXPECT(strstr(why, "only part of the base sample") != NULL);
-	/* ... and one later than the snapshot */
+	/* complete, it decodes */
 	xc_nlb_u64(&bad, XC_RATE_A_BASE_OSEQ, 1);
 	xc_nlb_u64(&bad, XC_RATE_A_BASE_SEQ, 1);
 	EXPECT_EQ(xc_rate_decode(bad.data, bad.len, &got, why, sizeof(why)), 0);
 	xc_nlb_free(&bad);
-	xc_nlb_init(&bad);
-	xc_nlb_u16(&bad, XC_RATE_A_FAMILY, AF_INET);
-	xc_nlb_put(&bad, XC_RATE_A_DADDR, gw, 4);
-	xc_nlb_u32(&bad, XC_RATE_A_SPI, 1);
-	xc_nlb_u8(&bad, XC_RATE_A_PROTO, IPPROTO_ESP);
-	xc_nlb_u64(&bad, XC_RATE_A_TIME, 5000);
-	xc_nlb_u64(&bad, XC_RATE_A_OSEQ, 1);
-	xc_nlb_u64(&bad, XC_RATE_A_SEQ, 1);
+	/* a base sample later than the snapshot */
+	rate_head(&bad, AF_INET, gw, 5000);
 	xc_nlb_u64(&bad, XC_RATE_A_BASE_TIME, 5001);
 	xc_nlb_u64(&bad, XC_RATE_A_BASE_OSEQ, 1);
 	xc_nlb_u64(&bad, XC_RATE_A_BASE_SEQ, 1);
