@@ -346,24 +346,17 @@ static int xc_set_replay(struct xfrm_state *x, const struct nlattr *nest,
 	return 0;
 }
 
-static int xc_get_addr(struct nlattr **tb, int type, u16 family, xfrm_address_t *a,
-		       const struct nlattr *nest, struct netlink_ext_ack *extack)
+/* A required address of the SA (daddr, saddr), of the SA's family. */
+static int xc_sa_addr(struct nlattr **tb, int type, const char *what, u16 family,
+		      xfrm_address_t *a, const struct nlattr *nest,
+		      struct netlink_ext_ack *extack)
 {
-	int len = xc_addr_len(family);
-
 	if (!tb[type]) {
 		NL_SET_ERR_MSG_MOD(extack, "the SA lacks an address");
 		NL_SET_ERR_ATTR_MISS(extack, nest, type);
 		return -EINVAL;
 	}
-	if (nla_len(tb[type]) != len) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "address of %d bytes; the family needs %d",
-				       nla_len(tb[type]), len);
-		NL_SET_BAD_ATTR(extack, tb[type]);
-		return -EINVAL;
-	}
-	memcpy(a, nla_data(tb[type]), len);
-	return 0;
+	return xc_get_addr(tb[type], family, a, what, extack);
 }
 
 static int xc_set_encap(struct xfrm_state *x, const struct nlattr *nest,
@@ -398,8 +391,8 @@ static int xc_set_encap(struct xfrm_state *x, const struct nlattr *nest,
 		return -EINVAL;
 	}
 	if (tb[XFRM_CTX_ENCAP_OA])
-		return xc_get_addr(tb, XFRM_CTX_ENCAP_OA, x->props.family, &e->encap_oa,
-				   nest, extack);
+		return xc_get_addr(tb[XFRM_CTX_ENCAP_OA], x->props.family, &e->encap_oa,
+				   "encap oa", extack);
 	return 0;
 }
 
@@ -522,9 +515,10 @@ static int xc_set_basics(struct xfrm_state *x, struct nlattr **tb,
 		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_SA_FAMILY]);
 		return -EAFNOSUPPORT;
 	}
-	err = xc_get_addr(tb, XFRM_CTX_SA_DADDR, x->props.family, &x->id.daddr, nest, extack) ?:
-	      xc_get_addr(tb, XFRM_CTX_SA_SADDR, x->props.family, &x->props.saddr, nest,
-			  extack);
+	err = xc_sa_addr(tb, XFRM_CTX_SA_DADDR, "daddr", x->props.family, &x->id.daddr,
+			 nest, extack) ?:
+	      xc_sa_addr(tb, XFRM_CTX_SA_SADDR, "saddr", x->props.family, &x->props.saddr,
+			 nest, extack);
 	if (err)
 		return err;
 	x->id.spi = nla_get_be32(tb[XFRM_CTX_SA_SPI]);
@@ -660,8 +654,8 @@ struct xfrm_state *xc_build_state(struct net *net, const struct nlattr *nest,
 		err = xc_set_encap(x, tb[XFRM_CTX_SA_ENCAP], extack);
 	if (!err && tb[XFRM_CTX_SA_COADDR]) {
 		x->coaddr = kzalloc(sizeof(*x->coaddr), GFP_KERNEL);
-		err = x->coaddr ? xc_get_addr(tb, XFRM_CTX_SA_COADDR, x->props.family,
-					      x->coaddr, nest, extack) : -ENOMEM;
+		err = x->coaddr ? xc_get_addr(tb[XFRM_CTX_SA_COADDR], x->props.family,
+					      x->coaddr, "coaddr", extack) : -ENOMEM;
 	}
 	if (!err)
 		err = xc_set_replay(x, tb[XFRM_CTX_SA_REPLAY], extack);

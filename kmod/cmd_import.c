@@ -305,13 +305,10 @@ static int xc_update_one(struct net *net, struct xc_import *u, u64 out_jump, u64
 		return -EINVAL;
 	}
 	id.family = nla_get_u16(tb[XFRM_CTX_SA_FAMILY]);
-	if ((id.family != AF_INET && id.family != AF_INET6) ||
-	    nla_len(tb[XFRM_CTX_SA_DADDR]) != xc_addr_len(id.family)) {
-		NL_SET_ERR_MSG_MOD(extack, "the snapshot's address does not fit its family");
-		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_SA_DADDR]);
-		return -EINVAL;
-	}
-	memcpy(&id.daddr, nla_data(tb[XFRM_CTX_SA_DADDR]), xc_addr_len(id.family));
+	err = xc_get_addr(tb[XFRM_CTX_SA_DADDR], id.family, &id.daddr, "the snapshot's daddr",
+			  extack);
+	if (err)
+		return err;
 	id.spi = nla_get_be32(tb[XFRM_CTX_SA_SPI]);
 	id.proto = nla_get_u8(tb[XFRM_CTX_SA_PROTO]);
 	id.mark = tb[XFRM_CTX_SA_MARK] ? nla_get_u32(tb[XFRM_CTX_SA_MARK]) : 0;

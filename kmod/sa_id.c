@@ -27,11 +27,31 @@ const char *xc_proto_name(u8 proto)
 	}
 }
 
-static int xc_parse_addr(const struct nlattr *attr, u16 family, xfrm_address_t *a,
-			 const char *what, struct netlink_ext_ack *extack)
+/**
+ * xc_get_addr() - an address attribute of a nest, checked against its family
+ * @attr: the address (daddr, saddr, encapsulation's original address, ...)
+ * @family: the family its nest names (an encap nest: its SA's)
+ * @a: where the address goes, zero-padded
+ * @what: the attribute's name in the message
+ * @extack: the refusal's message and attribute
+ *
+ * A nest that carries addresses (sa-id, sa) names their family once; an
+ * address whose length is not that family's is refused, and named. The
+ * sa-id and sa parsers check the family first (EAFNOSUPPORT, on the family
+ * attribute); update only looks its SA up and leaves that check here.
+ *
+ * Return: 0, or -EINVAL when the family is unknown or the length wrong.
+ */
+int xc_get_addr(const struct nlattr *attr, u16 family, xfrm_address_t *a,
+		const char *what, struct netlink_ext_ack *extack)
 {
 	int len = xc_addr_len(family);
 
+	if (family != AF_INET && family != AF_INET6) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "%s: unknown address family %u", what, family);
+		NL_SET_BAD_ATTR(extack, attr);
+		return -EINVAL;
+	}
 	if (nla_len(attr) != len) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "%s is %d bytes; family %s needs %d",
 				       what, nla_len(attr),
@@ -93,15 +113,15 @@ int xc_sa_id_parse(const struct nlattr *nest, struct xc_sa_id *id, bool partial,
 		}
 	}
 	if (tb[XFRM_CTX_ID_DADDR]) {
-		err = xc_parse_addr(tb[XFRM_CTX_ID_DADDR], id->family, &id->daddr,
-				    "daddr", extack);
+		err = xc_get_addr(tb[XFRM_CTX_ID_DADDR], id->family, &id->daddr,
+				  "daddr", extack);
 		if (err)
 			return err;
 		id->has_daddr = true;
 	}
 	if (tb[XFRM_CTX_ID_SADDR]) {
-		err = xc_parse_addr(tb[XFRM_CTX_ID_SADDR], id->family, &id->saddr,
-				    "saddr", extack);
+		err = xc_get_addr(tb[XFRM_CTX_ID_SADDR], id->family, &id->saddr,
+				  "saddr", extack);
 		if (err)
 			return err;
 		id->has_saddr = true;

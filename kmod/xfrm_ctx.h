@@ -96,6 +96,8 @@ static inline int xc_addr_len(u16 family)
 }
 
 /* sa_id.c */
+int xc_get_addr(const struct nlattr *attr, u16 family, xfrm_address_t *a,
+		const char *what, struct netlink_ext_ack *extack);
 int xc_sa_id_parse(const struct nlattr *nest, struct xc_sa_id *id, bool partial,
 		   struct netlink_ext_ack *extack);
 struct xfrm_state *xc_sa_id_lookup(struct net *net, const struct xc_sa_id *id,
