@@ -15,13 +15,6 @@
 #include "netlink-gen.h"
 #include "xfrm_ctx.h"
 
-#define XC_BMP_MAX_WORDS	(XFRM_CTX_MAX_REPLAY_WINDOW / 32)
-
-static u32 xc_get_u32(const struct nlattr *attr, u32 def)
-{
-	return attr ? nla_get_u32(attr) : def;
-}
-
 struct xc_alg {
 	const char	*name;
 	const u8	*key;
@@ -254,95 +247,6 @@ static int xc_check_proto_algs(struct xfrm_state *x, struct nlattr **tb,
 		NL_SET_BAD_ATTR(extack, nest);
 		return -EINVAL;
 	}
-	return 0;
-}
-
-static int xc_set_replay(struct xfrm_state *x, const struct nlattr *nest,
-			 struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[XFRM_CTX_REPLAY_MAX + 1];
-	struct xfrm_replay_state_esn *r;
-	bool esn = x->props.flags & XFRM_STATE_ESN;
-	u32 window, words, mode;
-	bool mode_esn;
-	size_t size;
-	int err;
-
-	err = nla_parse_nested(tb, XFRM_CTX_REPLAY_MAX, nest, xfrm_ctx_replay_nl_policy,
-			       extack);
-	if (err)
-		return err;
-	if (!tb[XFRM_CTX_REPLAY_MODE] || !tb[XFRM_CTX_REPLAY_WINDOW] ||
-	    !tb[XFRM_CTX_REPLAY_BITMAP]) {
-		NL_SET_ERR_MSG_MOD(extack, "replay needs mode, window and bitmap");
-		NL_SET_BAD_ATTR(extack, nest);
-		return -EINVAL;
-	}
-	mode = nla_get_u8(tb[XFRM_CTX_REPLAY_MODE]);
-	window = nla_get_u32(tb[XFRM_CTX_REPLAY_WINDOW]);
-	if (nla_len(tb[XFRM_CTX_REPLAY_BITMAP]) % sizeof(u32)) {
-		NL_SET_ERR_MSG_MOD(extack, "replay bitmap is not whole 32-bit words");
-		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_REPLAY_BITMAP]);
-		return -EINVAL;
-	}
-	words = nla_len(tb[XFRM_CTX_REPLAY_BITMAP]) / sizeof(u32);
-	mode_esn = mode == XFRM_CTX_REPLAY_MODE_ESN;
-	if (esn != mode_esn) {
-		NL_SET_ERR_MSG_MOD(extack, "replay mode esn goes with flag esn, and only with it");
-		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_REPLAY_MODE]);
-		return -EINVAL;
-	}
-	if (esn && x->id.proto == IPPROTO_COMP) {
-		NL_SET_ERR_MSG_MOD(extack, "comp has no sequence numbers; no esn");
-		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_REPLAY_MODE]);
-		return -EINVAL;
-	}
-
-	if (mode == XFRM_CTX_REPLAY_MODE_LEGACY) {
-		if (window > 32 || words != 1) {
-			NL_SET_ERR_MSG_FMT_MOD(extack,
-					       "legacy replay: window %u, %u bitmap words (max 32, 1)",
-					       window, words);
-			NL_SET_BAD_ATTR(extack, nest);
-			return -EINVAL;
-		}
-		x->props.replay_window = window;
-		x->replay.seq = xc_get_u32(tb[XFRM_CTX_REPLAY_SEQ], 0);
-		x->replay.oseq = xc_get_u32(tb[XFRM_CTX_REPLAY_OSEQ], 0);
-		memcpy(&x->replay.bitmap, nla_data(tb[XFRM_CTX_REPLAY_BITMAP]), sizeof(u32));
-		return 0;
-	}
-
-	/*
-	 * An output SA of a kernel with SA directions (6.10+) has an ESN
-	 * window of 0, which a kernel without them refuses; there the window
-	 * is never used for output: give it the one its bitmap holds.
-	 */
-	if (esn && !window && !XC_FEAT_SA_DIR && words <= XC_BMP_MAX_WORDS)
-		window = words * 32;
-	if (words > XC_BMP_MAX_WORDS || words * 32 < window || !words) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "bitmap of %u words does not fit window %u",
-				       words, window);
-		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_REPLAY_BITMAP]);
-		return -EINVAL;
-	}
-	size = sizeof(*r) + words * sizeof(u32);
-	r = kzalloc(size, GFP_KERNEL);
-	if (!r)
-		return -ENOMEM;
-	r->bmp_len = words;
-	r->replay_window = window;
-	r->seq = xc_get_u32(tb[XFRM_CTX_REPLAY_SEQ], 0);
-	r->oseq = xc_get_u32(tb[XFRM_CTX_REPLAY_OSEQ], 0);
-	if (esn) {
-		r->seq_hi = xc_get_u32(tb[XFRM_CTX_REPLAY_SEQ_HI], 0);
-		r->oseq_hi = xc_get_u32(tb[XFRM_CTX_REPLAY_OSEQ_HI], 0);
-	}
-	memcpy(r->bmp, nla_data(tb[XFRM_CTX_REPLAY_BITMAP]), words * sizeof(u32));
-	x->replay_esn = r;
-	x->preplay_esn = kmemdup(r, size, GFP_KERNEL);
-	if (!x->preplay_esn)
-		return -ENOMEM;
 	return 0;
 }
 

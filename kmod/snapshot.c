@@ -17,9 +17,6 @@
 #include "netlink-gen.h"
 #include "xfrm_ctx.h"
 
-/* Largest bitmap XFRM netlink accepts: XFRMA_REPLAY_ESN_MAX bits. */
-#define XC_BMP_WORDS	(XFRM_CTX_MAX_REPLAY_WINDOW / 32)
-
 struct xc_snap {
 	struct xfrm_selector	sel;
 	struct xfrm_lifetime_cfg lft;
@@ -33,12 +30,12 @@ struct xc_snap {
 	u32			mapping_maxage;
 	u32			nat_keepalive;
 	u32			replay_maxage, replay_maxdiff;
-	enum xfrm_replay_mode	repl_mode;
+	u8			replay_mode;	/* XFRM_CTX_REPLAY_MODE_* */
 	struct xfrm_replay_state legacy;
 	u32			window;
 	u32			seq, seq_hi, oseq, oseq_hi;
 	u32			bmp_len;
-	u32			bmp[XC_BMP_WORDS];
+	u32			bmp[XC_REPLAY_MAX_WORDS];
 };
 
 static int xc_snap_take(struct xfrm_state *x, struct xc_snap *s)
@@ -62,11 +59,11 @@ static int xc_snap_take(struct xfrm_state *x, struct xc_snap *s)
 	s->nat_keepalive = xc_state_nat_keepalive(x);
 	s->replay_maxage = x->replay_maxage;
 	s->replay_maxdiff = x->replay_maxdiff;
-	s->repl_mode = x->repl_mode;
+	s->replay_mode = xc_replay_mode(x);
 	if (x->replay_esn) {
 		const struct xfrm_replay_state_esn *r = x->replay_esn;
 
-		if (r->bmp_len > XC_BMP_WORDS) {
+		if (r->bmp_len > XC_REPLAY_MAX_WORDS) {
 			err = -E2BIG;
 		} else {
 			s->window = r->replay_window;
@@ -136,21 +133,10 @@ static int xc_put_algs(struct sk_buff *skb, const struct xfrm_state *x,
 static int xc_put_replay(struct sk_buff *skb, const struct xc_snap *s)
 {
 	struct nlattr *nest = nla_nest_start(skb, XFRM_CTX_SA_REPLAY);
-	u8 mode;
+	u8 mode = s->replay_mode;
 
 	if (!nest)
 		return -EMSGSIZE;
-	switch (s->repl_mode) {
-	case XFRM_REPLAY_MODE_ESN:
-		mode = XFRM_CTX_REPLAY_MODE_ESN;
-		break;
-	case XFRM_REPLAY_MODE_BMP:
-		mode = XFRM_CTX_REPLAY_MODE_BMP;
-		break;
-	default:
-		mode = XFRM_CTX_REPLAY_MODE_LEGACY;
-		break;
-	}
 	if (nla_put_u8(skb, XFRM_CTX_REPLAY_MODE, mode) ||
 	    nla_put_u32(skb, XFRM_CTX_REPLAY_WINDOW, s->window) ||
 	    nla_put_u32(skb, XFRM_CTX_REPLAY_SEQ, s->seq) ||

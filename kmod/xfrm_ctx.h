@@ -19,6 +19,9 @@
 #error "XC_MODULE_VERSION comes from the VERSION file through kmod/Kbuild"
 #endif
 
+/* Largest replay bitmap XFRM netlink accepts: XFRMA_REPLAY_ESN_MAX bits. */
+#define XC_REPLAY_MAX_WORDS	(XFRM_CTX_MAX_REPLAY_WINDOW / 32)
+
 /* SAs collected from one walk of the state table before acting on them. */
 #define XC_BATCH		64
 
@@ -165,6 +168,22 @@ struct xfrm_state *xc_build_state(struct net *net, const struct nlattr *nest,
 void xc_state_discard(struct xfrm_state *x);
 int xc_same_sa(const struct xfrm_state *x, struct nlattr **sa, const struct nlattr *nest,
 	       const struct nlattr **salt, struct netlink_ext_ack *extack);
+
+/* replay.c: the replay nest (XFRM_CTX_REPLAY_*) */
+struct xc_replay {
+	u8			mode;		/* XFRM_CTX_REPLAY_MODE_* */
+	u32			window;
+	u64			seq, oseq;	/* with the high halves in ESN mode */
+	u32			words;		/* of bmp */
+	const u32		*bmp;
+	const struct nlattr	*mode_attr, *bmp_attr;	/* for messages */
+};
+
+int xc_replay_parse(const struct nlattr *nest, struct xc_replay *r,
+		    struct netlink_ext_ack *extack);
+u8 xc_replay_mode(const struct xfrm_state *x);
+int xc_set_replay(struct xfrm_state *x, const struct nlattr *nest,
+		  struct netlink_ext_ack *extack);
 
 /* lifetime.c: counters, ages and the soft expiry, exactly */
 int xc_lft_put(struct sk_buff *skb, const struct xfrm_lifetime_cur *cur);
