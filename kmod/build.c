@@ -439,8 +439,7 @@ static int xc_set_basics(struct xfrm_state *x, struct nlattr **tb,
 		return -EINVAL;
 	}
 	x->props.mode = nla_get_u8(tb[XFRM_CTX_SA_MODE]);
-	if (x->props.mode != XFRM_MODE_TRANSPORT && x->props.mode != XFRM_MODE_TUNNEL &&
-	    x->props.mode != XFRM_MODE_BEET) {
+	if (!xc_mode_carried(x->props.mode)) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "mode %u is not transport, tunnel or beet",
 				       x->props.mode);
 		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_SA_MODE]);

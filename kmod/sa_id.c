@@ -258,8 +258,7 @@ int xc_check_exportable(const struct xfrm_state *x, bool for_freeze,
 				       spi);
 		return -EOPNOTSUPP;
 	}
-	if (x->props.mode != XFRM_MODE_TRANSPORT && x->props.mode != XFRM_MODE_TUNNEL &&
-	    x->props.mode != XFRM_MODE_BEET) {
+	if (!xc_mode_carried(x->props.mode)) {
 		NL_SET_ERR_MSG_FMT_MOD(extack,
 				       "SA 0x%08x: mode %u cannot be carried (not transport, tunnel, beet)",
 				       spi, x->props.mode);

@@ -98,6 +98,17 @@ static inline int xc_addr_len(u16 family)
 	return family == AF_INET6 ? sizeof(struct in6_addr) : sizeof(struct in_addr);
 }
 
+/*
+ * The modes an SA may have to be frozen, exported or imported: transport,
+ * tunnel and beet. IP-TFS (and any later mode) keeps parameters and a
+ * queue of its own that this module does not carry.
+ */
+static inline bool xc_mode_carried(u8 mode)
+{
+	return mode == XFRM_MODE_TRANSPORT || mode == XFRM_MODE_TUNNEL ||
+	       mode == XFRM_MODE_BEET;
+}
+
 /* sa_id.c */
 int xc_get_addr(const struct nlattr *attr, u16 family, xfrm_address_t *a,
 		const char *what, struct netlink_ext_ack *extack);
