@@ -124,7 +124,7 @@ int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -E2BIG;
 		goto out;
 	}
-	err = xc_export_prepare(xn, &t, flags, xc_lease(info), info->extack);
+	err = xc_export_prepare(xn, &t, flags, xc_lease(info->attrs), info->extack);
 	if (err)
 		goto out;
 
@@ -195,24 +195,13 @@ int xfrm_ctx_nl_export_start(struct netlink_callback *cb)
 	struct xc_net *xn = xc_net(net);
 	struct xc_export_filter filter = {};
 	struct xc_export_dump *d;
-	unsigned int lease;
-	u32 flags = 0;
+	u32 flags;
 	int err;
 
-	if (attrs[XFRM_CTX_A_FLAGS]) {
-		flags = nla_get_u32(attrs[XFRM_CTX_A_FLAGS]);
-		if (flags & ~XFRM_CTX_F_FREEZE) {
-			NL_SET_ERR_MSG_FMT_MOD(cb->extack,
-					       "flags 0x%x do not apply to export", flags);
-			NL_SET_BAD_ATTR(cb->extack, attrs[XFRM_CTX_A_FLAGS]);
-			return -EINVAL;
-		}
-		err = xc_check_freeze_perm(cb->skb, flags, attrs[XFRM_CTX_A_FLAGS], cb->extack);
-		if (err)
-			return err;
-	}
-	lease = attrs[XFRM_CTX_A_LEASE] ? nla_get_u32(attrs[XFRM_CTX_A_LEASE]) :
-		XFRM_CTX_DEFAULT_LEASE;
+	err = xc_flags_get(attrs, XFRM_CTX_F_FREEZE, "export", &flags, cb->extack) ?:
+	      xc_check_freeze_perm(cb->skb, flags, attrs[XFRM_CTX_A_FLAGS], cb->extack);
+	if (err)
+		return err;
 	if (attrs[XFRM_CTX_A_SA_ID]) {
 		err = xc_sa_id_parse(attrs[XFRM_CTX_A_SA_ID], &filter.id, true, cb->extack);
 		if (err)
@@ -229,7 +218,7 @@ int xfrm_ctx_nl_export_start(struct netlink_callback *cb)
 		return -ENOMEM;
 	err = xc_targets_collect(net, &d->t, xc_match_filter, &filter);
 	if (!err && d->t.n)
-		err = xc_export_prepare(xn, &d->t, flags, lease, cb->extack);
+		err = xc_export_prepare(xn, &d->t, flags, xc_lease(attrs), cb->extack);
 	if (err) {
 		xc_targets_put(&d->t);
 		kfree(d);

@@ -252,7 +252,7 @@ int xfrm_ctx_nl_import_doit(struct sk_buff *skb, struct genl_info *info)
 	err = xc_import_check(net, imp, n, flags & XFRM_CTX_F_REPLACE, info->extack) ?:
 	      xc_import_insert(imp, n, info->extack);
 	for (i = 0; !err && staged && i < n; i++)
-		err = xc_freeze(xn, imp[i].x, xc_lease(info), false, true, info->extack);
+		err = xc_freeze(xn, imp[i].x, xc_lease(info->attrs), false, true, info->extack);
 	if (err) {
 		for (i = 0; staged && i < n; i++)
 			xc_frozen_forget(xn, imp[i].x);
