@@ -177,6 +177,19 @@ struct xfrm_state *xc_build_state(struct net *net, const struct nlattr *nest,
 				  struct netlink_ext_ack *extack);
 
 void xc_state_discard(struct xfrm_state *x);
+
+/* alg.c: the algorithms of an "sa" nest */
+struct xc_salt {
+	const char		*alg;	/* as the snapshot names it */
+	const struct nlattr	*attr;	/* the IV salt, or NULL */
+};
+
+int xc_check_proto_algs(struct xfrm_state *x, struct nlattr **tb,
+			const struct nlattr *nest, struct netlink_ext_ack *extack);
+int xc_attach_algs(struct xfrm_state *x, struct nlattr **tb, struct xc_salt *salt,
+		   struct netlink_ext_ack *extack);
+int xc_restore_salt(struct xfrm_state *x, const struct xc_salt *salt,
+		    struct netlink_ext_ack *extack);
 int xc_same_sa(const struct xfrm_state *x, struct nlattr **sa, const struct nlattr *nest,
 	       const struct nlattr **salt, struct netlink_ext_ack *extack);
 
