@@ -65,21 +65,16 @@ int xc_get_addr(const struct nlattr *attr, u16 family, xfrm_address_t *a,
 }
 
 /*
- * Parse an sa-id nest. A full id needs family, daddr, spi and proto; a
- * partial one (a dump filter) needs only what it filters on, but an address
+ * What an sa-id must name: a full id family, daddr, spi and proto; a
+ * partial one (a dump filter) only what it filters on, but an address
  * still needs its family.
  */
-int xc_sa_id_parse(const struct nlattr *nest, struct xc_sa_id *id, bool partial,
-		   struct netlink_ext_ack *extack)
+static int xc_sa_id_need(struct nlattr **tb, const struct nlattr *nest, bool partial,
+			 struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[XFRM_CTX_ID_MAX + 1];
-	int err;
-
-	memset(id, 0, sizeof(*id));
-	err = nla_parse_nested(tb, XFRM_CTX_ID_MAX, nest, xfrm_ctx_sa_id_nl_policy,
-			       extack);
-	if (err)
-		return err;
+	static const int need[] = { XFRM_CTX_ID_DADDR, XFRM_CTX_ID_SPI, XFRM_CTX_ID_PROTO };
+	static const char *const names[] = { "daddr", "spi", "proto" };
+	int i;
 
 	if (!partial || tb[XFRM_CTX_ID_DADDR] || tb[XFRM_CTX_ID_SADDR]) {
 		if (!tb[XFRM_CTX_ID_FAMILY]) {
@@ -88,20 +83,21 @@ int xc_sa_id_parse(const struct nlattr *nest, struct xc_sa_id *id, bool partial,
 			return -EINVAL;
 		}
 	}
-	if (!partial) {
-		static const int need[] = { XFRM_CTX_ID_DADDR, XFRM_CTX_ID_SPI,
-					    XFRM_CTX_ID_PROTO };
-		static const char *const names[] = { "daddr", "spi", "proto" };
-		int i;
-
-		for (i = 0; i < ARRAY_SIZE(need); i++) {
-			if (!tb[need[i]]) {
-				NL_SET_ERR_MSG_FMT_MOD(extack, "sa-id needs %s", names[i]);
-				NL_SET_ERR_ATTR_MISS(extack, nest, need[i]);
-				return -EINVAL;
-			}
+	for (i = 0; !partial && i < ARRAY_SIZE(need); i++) {
+		if (!tb[need[i]]) {
+			NL_SET_ERR_MSG_FMT_MOD(extack, "sa-id needs %s", names[i]);
+			NL_SET_ERR_ATTR_MISS(extack, nest, need[i]);
+			return -EINVAL;
 		}
 	}
+	return 0;
+}
+
+/* The id's family and addresses, each checked against the family. */
+static int xc_sa_id_addrs(struct nlattr **tb, struct xc_sa_id *id,
+			  struct netlink_ext_ack *extack)
+{
+	int err;
 
 	if (tb[XFRM_CTX_ID_FAMILY]) {
 		id->family = nla_get_u16(tb[XFRM_CTX_ID_FAMILY]);
@@ -126,6 +122,23 @@ int xc_sa_id_parse(const struct nlattr *nest, struct xc_sa_id *id, bool partial,
 			return err;
 		id->has_saddr = true;
 	}
+	return 0;
+}
+
+/* Parse an sa-id nest, full (naming one SA) or partial (a dump filter). */
+int xc_sa_id_parse(const struct nlattr *nest, struct xc_sa_id *id, bool partial,
+		   struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[XFRM_CTX_ID_MAX + 1];
+	int err;
+
+	memset(id, 0, sizeof(*id));
+	err = nla_parse_nested(tb, XFRM_CTX_ID_MAX, nest, xfrm_ctx_sa_id_nl_policy,
+			       extack) ?:
+	      xc_sa_id_need(tb, nest, partial, extack) ?:
+	      xc_sa_id_addrs(tb, id, extack);
+	if (err)
+		return err;
 	if (tb[XFRM_CTX_ID_SPI]) {
 		id->spi = nla_get_be32(tb[XFRM_CTX_ID_SPI]);
 		id->has_spi = true;
