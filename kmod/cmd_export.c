@@ -96,6 +96,46 @@ static void xc_export_undo(struct xc_net *xn, struct xc_targets *t, u32 flags)
 	mutex_unlock(&xn->lock);
 }
 
+/*
+ * The doit's reply: every target's snapshot in one message. Each SA is
+ * marked exported once all of them are in it.
+ */
+static struct sk_buff *xc_export_reply(struct xc_net *xn, struct xc_targets *t,
+				       struct genl_info *info, size_t size)
+{
+	struct sk_buff *msg;
+	unsigned int i;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(size, GFP_KERNEL);
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq, &xc_genl_family, 0,
+			  XFRM_CTX_CMD_EXPORT);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return ERR_PTR(-ENOMEM);
+	}
+	mutex_lock(&xn->lock);
+	for (i = 0; i < t->n; i++) {
+		err = xc_snapshot_put(msg, xn, t->x[i]);
+		if (err) {
+			mutex_unlock(&xn->lock);
+			NL_SET_ERR_MSG_FMT_MOD(info->extack,
+					       "SA 0x%08x changed or vanished during export",
+					       ntohl(t->x[i]->id.spi));
+			nlmsg_free(msg);
+			return ERR_PTR(err);
+		}
+	}
+	for (i = 0; i < t->n; i++)
+		xc_mark_exported(xn, t->x[i]);
+	mutex_unlock(&xn->lock);
+	genlmsg_end(msg, hdr);
+	return msg;
+}
+
 int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
@@ -105,7 +145,6 @@ int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
 	unsigned int i;
 	size_t size;
 	u32 flags;
-	void *hdr;
 	int err;
 
 	err = xc_check_flags(info, XFRM_CTX_F_FREEZE, &flags) ?:
@@ -127,37 +166,15 @@ int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
 	err = xc_export_prepare(xn, &t, flags, xc_lease(info->attrs), info->extack);
 	if (err)
 		goto out;
-
-	err = -ENOMEM;
-	msg = genlmsg_new(size, GFP_KERNEL);
-	if (!msg)
-		goto undo;
-	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq, &xc_genl_family, 0,
-			  XFRM_CTX_CMD_EXPORT);
-	if (!hdr)
-		goto free;
-	mutex_lock(&xn->lock);
-	for (i = 0; i < t.n; i++) {
-		err = xc_snapshot_put(msg, xn, t.x[i]);
-		if (err) {
-			mutex_unlock(&xn->lock);
-			NL_SET_ERR_MSG_FMT_MOD(info->extack,
-					       "SA 0x%08x changed or vanished during export",
-					       ntohl(t.x[i]->id.spi));
-			goto free;
-		}
+	msg = xc_export_reply(xn, &t, info, size);
+	if (IS_ERR(msg)) {
+		err = PTR_ERR(msg);
+		xc_export_undo(xn, &t, flags);
+		goto out;
 	}
-	for (i = 0; i < t.n; i++)
-		xc_mark_exported(xn, t.x[i]);
-	mutex_unlock(&xn->lock);
-	genlmsg_end(msg, hdr);
 	xc_targets_put(&t);
 	return genlmsg_reply(msg, info);
 
-free:
-	nlmsg_free(msg);
-undo:
-	xc_export_undo(xn, &t, flags);
 out:
 	xc_targets_put(&t);
 	return err;
