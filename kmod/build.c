@@ -3,367 +3,30 @@
  * Import, part one: a new xfrm_state from an "sa" nest, checked attribute
  * by attribute (each refusal names the attribute), with its algorithms
  * instantiated, IV salt restored, counters set and moved ahead by the jumps.
- * Nothing here makes the state visible: the caller inserts it.
+ * Nothing here makes the state visible: the caller inserts it. The
+ * algorithms are alg.c's, the replay state replay.c's, the lifetimes
+ * lifetime.c's and the jumps counters.c's.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <crypto/algapi.h>
 #include <linux/slab.h>
 #include <net/xfrm.h>
 
 #include "netlink-gen.h"
 #include "xfrm_ctx.h"
 
-#define XC_BMP_MAX_WORDS	(XFRM_CTX_MAX_REPLAY_WINDOW / 32)
-
-static u32 xc_get_u32(const struct nlattr *attr, u32 def)
+/* A required address of the SA (daddr, saddr), of the SA's family. */
+static int xc_sa_addr(struct nlattr **tb, int type, const char *what, u16 family,
+		      xfrm_address_t *a, const struct nlattr *nest,
+		      struct netlink_ext_ack *extack)
 {
-	return attr ? nla_get_u32(attr) : def;
-}
-
-struct xc_alg {
-	const char	*name;
-	const u8	*key;
-	unsigned int	key_len;	/* bytes */
-	bool		has_len;
-	u32		len;		/* icv-len or trunc-len, bits */
-	const char	*geniv;
-	const struct nlattr *salt;
-	const struct nlattr *nest;
-};
-
-static int xc_alg_parse(const struct nlattr *nest, bool need_key, struct xc_alg *a,
-			struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[XFRM_CTX_ALG_MAX + 1];
-	int err;
-
-	memset(a, 0, sizeof(*a));
-	err = nla_parse_nested(tb, XFRM_CTX_ALG_MAX, nest, xfrm_ctx_alg_nl_policy, extack);
-	if (err)
-		return err;
-	a->nest = nest;
-	if (!tb[XFRM_CTX_ALG_NAME]) {
-		NL_SET_ERR_MSG_MOD(extack, "algorithm without a name");
-		NL_SET_ERR_ATTR_MISS(extack, nest, XFRM_CTX_ALG_NAME);
-		return -EINVAL;
-	}
-	a->name = nla_data(tb[XFRM_CTX_ALG_NAME]);
-	if (tb[XFRM_CTX_ALG_KEY]) {
-		a->key = nla_data(tb[XFRM_CTX_ALG_KEY]);
-		a->key_len = nla_len(tb[XFRM_CTX_ALG_KEY]);
-		if (a->key_len > XFRM_CTX_MAX_ALG_KEY_LEN) {
-			NL_SET_ERR_MSG_FMT_MOD(extack, "%s: key of %u bytes; at most %u",
-					       a->name, a->key_len, XFRM_CTX_MAX_ALG_KEY_LEN);
-			NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_ALG_KEY]);
-			return -EINVAL;
-		}
-	} else if (need_key) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "%s: no key", a->name);
-		NL_SET_ERR_ATTR_MISS(extack, nest, XFRM_CTX_ALG_KEY);
-		return -EINVAL;
-	}
-	if (tb[XFRM_CTX_ALG_ICV_LEN] || tb[XFRM_CTX_ALG_TRUNC_LEN]) {
-		a->has_len = true;
-		a->len = nla_get_u32(tb[XFRM_CTX_ALG_ICV_LEN] ?: tb[XFRM_CTX_ALG_TRUNC_LEN]);
-	}
-	if (tb[XFRM_CTX_ALG_GENIV])
-		a->geniv = nla_data(tb[XFRM_CTX_ALG_GENIV]);
-	a->salt = tb[XFRM_CTX_ALG_IV_SALT];
-	if (a->salt && nla_len(a->salt) > XFRM_CTX_MAX_IV_SALT_LEN) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "%s: IV salt of %d bytes; at most %u",
-				       a->name, nla_len(a->salt), XFRM_CTX_MAX_IV_SALT_LEN);
-		NL_SET_BAD_ATTR(extack, a->salt);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int xc_unknown_alg(const struct xc_alg *a, const char *kind,
-			  struct netlink_ext_ack *extack)
-{
-	NL_SET_ERR_MSG_FMT_MOD(extack, "unknown %s algorithm '%s'", kind, a->name);
-	NL_SET_BAD_ATTR(extack, a->nest);
-	return -ENOENT;
-}
-
-/* The generator the kernel uses for an algorithm is not negotiable. */
-static int xc_check_geniv(const struct xc_alg *a, const char *geniv,
-			  struct netlink_ext_ack *extack)
-{
-	if (a->geniv && (!geniv || strcmp(a->geniv, geniv))) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "%s: IV generator %s, this kernel uses %s",
-				       a->name, a->geniv, geniv ?: "none");
-		NL_SET_BAD_ATTR(extack, a->nest);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int xc_attach_aead(struct xfrm_state *x, const struct nlattr *nest,
-			  struct xc_alg *a, struct netlink_ext_ack *extack)
-{
-	struct xfrm_algo_desc *desc;
-	struct xfrm_algo_aead *p;
-	int err;
-
-	err = xc_alg_parse(nest, true, a, extack);
-	if (err)
-		return err;
-	if (!a->has_len) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "%s: no ICV length", a->name);
-		NL_SET_ERR_ATTR_MISS(extack, nest, XFRM_CTX_ALG_ICV_LEN);
-		return -EINVAL;
-	}
-	desc = xfrm_aead_get_byname(a->name, a->len, 1);
-	if (!desc)
-		return xc_unknown_alg(a, "AEAD", extack);
-	err = xc_check_geniv(a, desc->uinfo.aead.geniv, extack);
-	if (err)
-		return err;
-	p = kzalloc(sizeof(*p) + a->key_len, GFP_KERNEL);
-	if (!p)
-		return -ENOMEM;
-	strscpy(p->alg_name, desc->name, sizeof(p->alg_name));
-	p->alg_key_len = a->key_len * 8;
-	p->alg_icv_len = a->len;
-	memcpy(p->alg_key, a->key, a->key_len);
-	x->aead = p;
-	x->geniv = desc->uinfo.aead.geniv;
-	x->props.ealgo = desc->desc.sadb_alg_id;
-	return 0;
-}
-
-static int xc_attach_auth(struct xfrm_state *x, const struct nlattr *nest,
-			  struct netlink_ext_ack *extack)
-{
-	struct xfrm_algo_desc *desc;
-	struct xfrm_algo_auth *p;
-	struct xc_alg a;
-	int err;
-
-	err = xc_alg_parse(nest, true, &a, extack);
-	if (err)
-		return err;
-	desc = xfrm_aalg_get_byname(a.name, 1);
-	if (!desc)
-		return xc_unknown_alg(&a, "authentication", extack);
-	if (!a.has_len)
-		a.len = desc->uinfo.auth.icv_truncbits;
-	if (a.len > desc->uinfo.auth.icv_fullbits) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "%s: truncation to %u bits; at most %u",
-				       a.name, a.len, desc->uinfo.auth.icv_fullbits);
-		NL_SET_BAD_ATTR(extack, nest);
-		return -EINVAL;
-	}
-	p = kzalloc(sizeof(*p) + a.key_len, GFP_KERNEL);
-	if (!p)
-		return -ENOMEM;
-	strscpy(p->alg_name, desc->name, sizeof(p->alg_name));
-	p->alg_key_len = a.key_len * 8;
-	p->alg_trunc_len = a.len;
-	memcpy(p->alg_key, a.key, a.key_len);
-	x->aalg = p;
-	x->props.aalgo = desc->desc.sadb_alg_id;
-	return 0;
-}
-
-static int xc_attach_crypt(struct xfrm_state *x, const struct nlattr *nest,
-			   struct xc_alg *a, struct netlink_ext_ack *extack)
-{
-	struct xfrm_algo_desc *desc;
-	struct xfrm_algo *p;
-	int err;
-
-	err = xc_alg_parse(nest, false, a, extack);
-	if (err)
-		return err;
-	desc = xfrm_ealg_get_byname(a->name, 1);
-	if (!desc)
-		return xc_unknown_alg(a, "encryption", extack);
-	err = xc_check_geniv(a, desc->uinfo.encr.geniv, extack);
-	if (err)
-		return err;
-	p = kzalloc(sizeof(*p) + a->key_len, GFP_KERNEL);
-	if (!p)
-		return -ENOMEM;
-	strscpy(p->alg_name, desc->name, sizeof(p->alg_name));
-	p->alg_key_len = a->key_len * 8;
-	if (a->key_len)
-		memcpy(p->alg_key, a->key, a->key_len);
-	x->ealg = p;
-	x->geniv = desc->uinfo.encr.geniv;
-	x->props.ealgo = desc->desc.sadb_alg_id;
-	return 0;
-}
-
-static int xc_attach_comp(struct xfrm_state *x, const struct nlattr *nest,
-			  struct netlink_ext_ack *extack)
-{
-	struct xfrm_algo_desc *desc;
-	struct xfrm_algo *p;
-	struct xc_alg a;
-	int err;
-
-	err = xc_alg_parse(nest, false, &a, extack);
-	if (err)
-		return err;
-	desc = xfrm_calg_get_byname(a.name, 1);
-	if (!desc)
-		return xc_unknown_alg(&a, "compression", extack);
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
-	if (!p)
-		return -ENOMEM;
-	strscpy(p->alg_name, desc->name, sizeof(p->alg_name));
-	x->calg = p;
-	x->props.calgo = desc->desc.sadb_alg_id;
-	return 0;
-}
-
-/* Which algorithms a protocol takes, as XFRM netlink checks it. */
-static int xc_check_proto_algs(struct xfrm_state *x, struct nlattr **tb,
-			       const struct nlattr *nest, struct netlink_ext_ack *extack)
-{
-	bool aead = tb[XFRM_CTX_SA_ALG_AEAD], auth = tb[XFRM_CTX_SA_ALG_AUTH];
-	bool crypt = tb[XFRM_CTX_SA_ALG_CRYPT], comp = tb[XFRM_CTX_SA_ALG_COMP];
-	const char *msg = NULL;
-
-	switch (x->id.proto) {
-	case IPPROTO_ESP:
-		if (comp)
-			msg = "esp takes no compression algorithm";
-		else if (aead && (auth || crypt))
-			msg = "esp takes an AEAD or auth/crypt algorithms, not both";
-		else if (!aead && !crypt)
-			msg = "esp needs an AEAD or an encryption algorithm";
-		break;
-	case IPPROTO_AH:
-		if (!auth || aead || crypt || comp)
-			msg = "ah takes exactly one authentication algorithm";
-		break;
-	case IPPROTO_COMP:
-		if (!comp || aead || crypt || auth)
-			msg = "comp takes exactly one compression algorithm";
-		else if (ntohl(x->id.spi) >= 0x10000)
-			msg = "comp needs a CPI (spi) below 0x10000";
-		break;
-	}
-	if (msg) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "%s", msg);
-		NL_SET_BAD_ATTR(extack, nest);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int xc_set_replay(struct xfrm_state *x, const struct nlattr *nest,
-			 struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[XFRM_CTX_REPLAY_MAX + 1];
-	struct xfrm_replay_state_esn *r;
-	bool esn = x->props.flags & XFRM_STATE_ESN;
-	u32 window, words, mode;
-	bool mode_esn;
-	size_t size;
-	int err;
-
-	err = nla_parse_nested(tb, XFRM_CTX_REPLAY_MAX, nest, xfrm_ctx_replay_nl_policy,
-			       extack);
-	if (err)
-		return err;
-	if (!tb[XFRM_CTX_REPLAY_MODE] || !tb[XFRM_CTX_REPLAY_WINDOW] ||
-	    !tb[XFRM_CTX_REPLAY_BITMAP]) {
-		NL_SET_ERR_MSG_MOD(extack, "replay needs mode, window and bitmap");
-		NL_SET_BAD_ATTR(extack, nest);
-		return -EINVAL;
-	}
-	mode = nla_get_u8(tb[XFRM_CTX_REPLAY_MODE]);
-	window = nla_get_u32(tb[XFRM_CTX_REPLAY_WINDOW]);
-	if (nla_len(tb[XFRM_CTX_REPLAY_BITMAP]) % sizeof(u32)) {
-		NL_SET_ERR_MSG_MOD(extack, "replay bitmap is not whole 32-bit words");
-		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_REPLAY_BITMAP]);
-		return -EINVAL;
-	}
-	words = nla_len(tb[XFRM_CTX_REPLAY_BITMAP]) / sizeof(u32);
-	mode_esn = mode == XFRM_CTX_REPLAY_MODE_ESN;
-	if (esn != mode_esn) {
-		NL_SET_ERR_MSG_MOD(extack, "replay mode esn goes with flag esn, and only with it");
-		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_REPLAY_MODE]);
-		return -EINVAL;
-	}
-	if (esn && x->id.proto == IPPROTO_COMP) {
-		NL_SET_ERR_MSG_MOD(extack, "comp has no sequence numbers; no esn");
-		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_REPLAY_MODE]);
-		return -EINVAL;
-	}
-
-	if (mode == XFRM_CTX_REPLAY_MODE_LEGACY) {
-		if (window > 32 || words != 1) {
-			NL_SET_ERR_MSG_FMT_MOD(extack,
-					       "legacy replay: window %u, %u bitmap words (max 32, 1)",
-					       window, words);
-			NL_SET_BAD_ATTR(extack, nest);
-			return -EINVAL;
-		}
-		x->props.replay_window = window;
-		x->replay.seq = xc_get_u32(tb[XFRM_CTX_REPLAY_SEQ], 0);
-		x->replay.oseq = xc_get_u32(tb[XFRM_CTX_REPLAY_OSEQ], 0);
-		memcpy(&x->replay.bitmap, nla_data(tb[XFRM_CTX_REPLAY_BITMAP]), sizeof(u32));
-		return 0;
-	}
-
-	/*
-	 * An output SA of a kernel with SA directions (6.10+) has an ESN
-	 * window of 0, which a kernel without them refuses; there the window
-	 * is never used for output: give it the one its bitmap holds.
-	 */
-	if (esn && !window && !XC_FEAT_SA_DIR && words <= XC_BMP_MAX_WORDS)
-		window = words * 32;
-	if (words > XC_BMP_MAX_WORDS || words * 32 < window || !words) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "bitmap of %u words does not fit window %u",
-				       words, window);
-		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_REPLAY_BITMAP]);
-		return -EINVAL;
-	}
-	size = sizeof(*r) + words * sizeof(u32);
-	r = kzalloc(size, GFP_KERNEL);
-	if (!r)
-		return -ENOMEM;
-	r->bmp_len = words;
-	r->replay_window = window;
-	r->seq = xc_get_u32(tb[XFRM_CTX_REPLAY_SEQ], 0);
-	r->oseq = xc_get_u32(tb[XFRM_CTX_REPLAY_OSEQ], 0);
-	if (esn) {
-		r->seq_hi = xc_get_u32(tb[XFRM_CTX_REPLAY_SEQ_HI], 0);
-		r->oseq_hi = xc_get_u32(tb[XFRM_CTX_REPLAY_OSEQ_HI], 0);
-	}
-	memcpy(r->bmp, nla_data(tb[XFRM_CTX_REPLAY_BITMAP]), words * sizeof(u32));
-	x->replay_esn = r;
-	x->preplay_esn = kmemdup(r, size, GFP_KERNEL);
-	if (!x->preplay_esn)
-		return -ENOMEM;
-	return 0;
-}
-
-static int xc_get_addr(struct nlattr **tb, int type, u16 family, xfrm_address_t *a,
-		       const struct nlattr *nest, struct netlink_ext_ack *extack)
-{
-	int len = xc_addr_len(family);
-
 	if (!tb[type]) {
 		NL_SET_ERR_MSG_MOD(extack, "the SA lacks an address");
 		NL_SET_ERR_ATTR_MISS(extack, nest, type);
 		return -EINVAL;
 	}
-	if (nla_len(tb[type]) != len) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "address of %d bytes; the family needs %d",
-				       nla_len(tb[type]), len);
-		NL_SET_BAD_ATTR(extack, tb[type]);
-		return -EINVAL;
-	}
-	memcpy(a, nla_data(tb[type]), len);
-	return 0;
+	return xc_get_addr(tb[type], family, a, what, extack);
 }
 
 static int xc_set_encap(struct xfrm_state *x, const struct nlattr *nest,
@@ -398,8 +61,8 @@ static int xc_set_encap(struct xfrm_state *x, const struct nlattr *nest,
 		return -EINVAL;
 	}
 	if (tb[XFRM_CTX_ENCAP_OA])
-		return xc_get_addr(tb, XFRM_CTX_ENCAP_OA, x->props.family, &e->encap_oa,
-				   nest, extack);
+		return xc_get_addr(tb[XFRM_CTX_ENCAP_OA], x->props.family, &e->encap_oa,
+				   "encap oa", extack);
 	return 0;
 }
 
@@ -467,25 +130,7 @@ static int xc_check_selector(const struct xfrm_selector *sel, const struct nlatt
 	return 0;
 }
 
-/* Restore the IV generator's salt into the freshly created transform. */
-static int xc_restore_salt(struct xfrm_state *x, const struct xc_alg *a,
-			   struct netlink_ext_ack *extack)
-{
-	unsigned int len;
-	u8 *salt;
-
-	if (!a->salt)
-		return 0;
-	if (xc_geniv_salt(x, &salt, &len) || len != nla_len(a->salt)) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "%s: IV salt of %d bytes does not fit the transform",
-				       a->name, nla_len(a->salt));
-		NL_SET_BAD_ATTR(extack, a->salt);
-		return -EINVAL;
-	}
-	memcpy(salt, nla_data(a->salt), len);
-	return 0;
-}
-
+/* The replay statistics, carried for what they tell an operator. */
 static void xc_set_stats(struct xfrm_state *x, const struct nlattr *nest)
 {
 	struct nlattr *tb[XFRM_CTX_STATS_MAX + 1];
@@ -501,30 +146,22 @@ static void xc_set_stats(struct xfrm_state *x, const struct nlattr *nest)
 		x->stats.integrity_failed = nla_get_u32(tb[XFRM_CTX_STATS_INTEGRITY_FAILED]);
 }
 
-static int xc_set_basics(struct xfrm_state *x, struct nlattr **tb,
-			 const struct nlattr *nest, struct netlink_ext_ack *extack)
+/* Which SA it is: family, addresses, SPI and protocol. */
+static int xc_set_id(struct xfrm_state *x, struct nlattr **tb, const struct nlattr *nest,
+		     struct netlink_ext_ack *extack)
 {
-	static const int need[] = { XFRM_CTX_SA_FAMILY, XFRM_CTX_SA_SPI, XFRM_CTX_SA_PROTO,
-				    XFRM_CTX_SA_MODE, XFRM_CTX_SA_SELECTOR,
-				    XFRM_CTX_SA_LIFETIME, XFRM_CTX_SA_REPLAY };
-	int i, err;
+	int err;
 
-	for (i = 0; i < ARRAY_SIZE(need); i++) {
-		if (!tb[need[i]]) {
-			NL_SET_ERR_MSG_FMT_MOD(extack, "the SA lacks attribute %d", need[i]);
-			NL_SET_ERR_ATTR_MISS(extack, nest, need[i]);
-			return -EINVAL;
-		}
-	}
 	x->props.family = nla_get_u16(tb[XFRM_CTX_SA_FAMILY]);
 	if (x->props.family != AF_INET && x->props.family != AF_INET6) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "unknown address family %u", x->props.family);
 		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_SA_FAMILY]);
 		return -EAFNOSUPPORT;
 	}
-	err = xc_get_addr(tb, XFRM_CTX_SA_DADDR, x->props.family, &x->id.daddr, nest, extack) ?:
-	      xc_get_addr(tb, XFRM_CTX_SA_SADDR, x->props.family, &x->props.saddr, nest,
-			  extack);
+	err = xc_sa_addr(tb, XFRM_CTX_SA_DADDR, "daddr", x->props.family, &x->id.daddr,
+			 nest, extack) ?:
+	      xc_sa_addr(tb, XFRM_CTX_SA_SADDR, "saddr", x->props.family, &x->props.saddr,
+			 nest, extack);
 	if (err)
 		return err;
 	x->id.spi = nla_get_be32(tb[XFRM_CTX_SA_SPI]);
@@ -540,9 +177,15 @@ static int xc_set_basics(struct xfrm_state *x, struct nlattr **tb,
 		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_SA_SPI]);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* How it processes packets: mode, reqid, flags, selector, lifetime limits. */
+static int xc_set_props(struct xfrm_state *x, struct nlattr **tb,
+			struct netlink_ext_ack *extack)
+{
 	x->props.mode = nla_get_u8(tb[XFRM_CTX_SA_MODE]);
-	if (x->props.mode != XFRM_MODE_TRANSPORT && x->props.mode != XFRM_MODE_TUNNEL &&
-	    x->props.mode != XFRM_MODE_BEET) {
+	if (!xc_mode_carried(x->props.mode)) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "mode %u is not transport, tunnel or beet",
 				       x->props.mode);
 		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_SA_MODE]);
@@ -563,10 +206,13 @@ static int xc_set_basics(struct xfrm_state *x, struct nlattr **tb,
 	if (tb[XFRM_CTX_SA_EXTRA_FLAGS])
 		x->props.extra_flags = nla_get_u32(tb[XFRM_CTX_SA_EXTRA_FLAGS]);
 	memcpy(&x->sel, nla_data(tb[XFRM_CTX_SA_SELECTOR]), sizeof(x->sel));
-	err = xc_check_selector(&x->sel, tb[XFRM_CTX_SA_SELECTOR], extack);
-	if (err)
-		return err;
 	memcpy(&x->lft, nla_data(tb[XFRM_CTX_SA_LIFETIME]), sizeof(x->lft));
+	return xc_check_selector(&x->sel, tb[XFRM_CTX_SA_SELECTOR], extack);
+}
+
+/* Marks, interface id, TFC padding, NAT mapping rate: taken as they are. */
+static void xc_set_marks(struct xfrm_state *x, struct nlattr **tb)
+{
 	if (tb[XFRM_CTX_SA_MARK]) {
 		x->mark.v = nla_get_u32(tb[XFRM_CTX_SA_MARK]);
 		x->mark.m = tb[XFRM_CTX_SA_MARK_MASK] ?
@@ -583,6 +229,28 @@ static int xc_set_basics(struct xfrm_state *x, struct nlattr **tb,
 		x->tfcpad = nla_get_u32(tb[XFRM_CTX_SA_TFCPAD]);
 	if (tb[XFRM_CTX_SA_MAPPING_MAXAGE])
 		x->mapping_maxage = nla_get_u32(tb[XFRM_CTX_SA_MAPPING_MAXAGE]);
+}
+
+/* Everything of the SA but its algorithms, lifetimes and replay state. */
+static int xc_set_basics(struct xfrm_state *x, struct nlattr **tb,
+			 const struct nlattr *nest, struct netlink_ext_ack *extack)
+{
+	static const int need[] = { XFRM_CTX_SA_FAMILY, XFRM_CTX_SA_SPI, XFRM_CTX_SA_PROTO,
+				    XFRM_CTX_SA_MODE, XFRM_CTX_SA_SELECTOR,
+				    XFRM_CTX_SA_LIFETIME, XFRM_CTX_SA_REPLAY };
+	int i, err;
+
+	for (i = 0; i < ARRAY_SIZE(need); i++) {
+		if (!tb[need[i]]) {
+			NL_SET_ERR_MSG_FMT_MOD(extack, "the SA lacks attribute %d", need[i]);
+			NL_SET_ERR_ATTR_MISS(extack, nest, need[i]);
+			return -EINVAL;
+		}
+	}
+	err = xc_set_id(x, tb, nest, extack) ?: xc_set_props(x, tb, extack);
+	if (err)
+		return err;
+	xc_set_marks(x, tb);
 	return xc_set_optional(x, tb, extack);
 }
 
@@ -627,12 +295,67 @@ void xc_state_discard(struct xfrm_state *x)
 	xfrm_state_put(x);
 }
 
+/*
+ * What goes into the state before its transform is initialised:
+ * algorithms, encapsulation, care-of address, replay state.
+ */
+static int xc_set_parts(struct xfrm_state *x, struct nlattr **tb, const struct nlattr *nest,
+			struct xc_salt *salt, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	err = xc_attach_algs(x, tb, salt, extack);
+	if (!err && tb[XFRM_CTX_SA_ENCAP])
+		err = xc_set_encap(x, tb[XFRM_CTX_SA_ENCAP], extack);
+	if (!err && tb[XFRM_CTX_SA_COADDR]) {
+		x->coaddr = kzalloc(sizeof(*x->coaddr), GFP_KERNEL);
+		err = x->coaddr ? xc_get_addr(tb[XFRM_CTX_SA_COADDR], x->props.family,
+					      x->coaddr, "coaddr", extack) : -ENOMEM;
+	}
+	return err ?: xc_set_replay(x, tb[XFRM_CTX_SA_REPLAY], extack) ?:
+	       xc_check_dir(x, tb, nest, extack);
+}
+
+/* Instantiate the transform; a refusal names the algorithm that refused. */
+static int xc_init_transform(struct xfrm_state *x, struct nlattr **tb,
+			     const struct nlattr *nest, struct netlink_ext_ack *extack)
+{
+	const char *alg;
+	int err;
+
+	err = xc_init_state(x, extack);
+	if (!err) {
+		x->km.state = XFRM_STATE_VALID;
+		return 0;
+	}
+	alg = x->aead ? x->aead->alg_name : x->ealg ? x->ealg->alg_name :
+	      x->aalg ? x->aalg->alg_name : "the transform";
+	NL_SET_ERR_MSG_FMT_MOD(extack, "%s refused its key or lengths (%d)", alg, err);
+	NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_SA_ALG_AEAD] ?: tb[XFRM_CTX_SA_ALG_CRYPT] ?:
+			tb[XFRM_CTX_SA_ALG_AUTH] ?: nest);
+	return err;
+}
+
+/*
+ * The async event thresholds, or the namespace's defaults, as XFRM netlink
+ * gives a new SA without XFRMA_REPLAY_THRESH and XFRMA_ETIMER_THRESH.
+ */
+static void xc_set_aevent(struct xfrm_state *x, struct net *net, struct nlattr **tb)
+{
+	x->replay_maxdiff = tb[XFRM_CTX_SA_REPLAY_MAXDIFF] ?
+			    nla_get_u32(tb[XFRM_CTX_SA_REPLAY_MAXDIFF]) :
+			    net->xfrm.sysctl_aevent_rseqth;
+	x->replay_maxage = tb[XFRM_CTX_SA_REPLAY_MAXAGE] ?
+			   msecs_to_jiffies(nla_get_u32(tb[XFRM_CTX_SA_REPLAY_MAXAGE])) :
+			   (net->xfrm.sysctl_aevent_etime * HZ) / XFRM_AE_ETH_M;
+}
+
 struct xfrm_state *xc_build_state(struct net *net, const struct nlattr *nest,
 				  u64 out_jump, u64 in_jump,
 				  struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[XFRM_CTX_SA_MAX + 1];
-	struct xc_alg aead = {}, crypt = {};
+	struct xc_salt salt = {};
 	struct xfrm_state *x;
 	int err;
 
@@ -645,54 +368,14 @@ struct xfrm_state *xc_build_state(struct net *net, const struct nlattr *nest,
 
 	err = xc_set_basics(x, tb, nest, extack) ?:
 	      xc_check_proto_algs(x, tb, nest, extack) ?:
-	      xc_lft_import(x, tb, nest, extack);
-	if (err)
-		goto fail;
-	if (tb[XFRM_CTX_SA_ALG_AEAD])
-		err = xc_attach_aead(x, tb[XFRM_CTX_SA_ALG_AEAD], &aead, extack);
-	if (!err && tb[XFRM_CTX_SA_ALG_AUTH])
-		err = xc_attach_auth(x, tb[XFRM_CTX_SA_ALG_AUTH], extack);
-	if (!err && tb[XFRM_CTX_SA_ALG_CRYPT])
-		err = xc_attach_crypt(x, tb[XFRM_CTX_SA_ALG_CRYPT], &crypt, extack);
-	if (!err && tb[XFRM_CTX_SA_ALG_COMP])
-		err = xc_attach_comp(x, tb[XFRM_CTX_SA_ALG_COMP], extack);
-	if (!err && tb[XFRM_CTX_SA_ENCAP])
-		err = xc_set_encap(x, tb[XFRM_CTX_SA_ENCAP], extack);
-	if (!err && tb[XFRM_CTX_SA_COADDR]) {
-		x->coaddr = kzalloc(sizeof(*x->coaddr), GFP_KERNEL);
-		err = x->coaddr ? xc_get_addr(tb, XFRM_CTX_SA_COADDR, x->props.family,
-					      x->coaddr, nest, extack) : -ENOMEM;
-	}
-	if (!err)
-		err = xc_set_replay(x, tb[XFRM_CTX_SA_REPLAY], extack);
-	if (!err)
-		err = xc_check_dir(x, tb, nest, extack);
-	if (err)
-		goto fail;
-
-	err = xc_init_state(x, extack);
-	if (err) {
-		const char *alg = x->aead ? x->aead->alg_name :
-				  x->ealg ? x->ealg->alg_name :
-				  x->aalg ? x->aalg->alg_name : "the transform";
-
-		NL_SET_ERR_MSG_FMT_MOD(extack, "%s refused its key or lengths (%d)", alg, err);
-		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_SA_ALG_AEAD] ?: tb[XFRM_CTX_SA_ALG_CRYPT] ?:
-				tb[XFRM_CTX_SA_ALG_AUTH] ?: nest);
-		goto fail;
-	}
-	x->km.state = XFRM_STATE_VALID;
-
-	err = xc_restore_salt(x, x->aead ? &aead : &crypt, extack);
+	      xc_lft_import(x, tb, nest, extack) ?:
+	      xc_set_parts(x, tb, nest, &salt, extack) ?:
+	      xc_init_transform(x, tb, nest, extack) ?:
+	      xc_restore_salt(x, &salt, extack);
 	if (err)
 		goto fail;
 	xc_set_stats(x, tb[XFRM_CTX_SA_STATS]);
-	x->replay_maxdiff = tb[XFRM_CTX_SA_REPLAY_MAXDIFF] ?
-			    nla_get_u32(tb[XFRM_CTX_SA_REPLAY_MAXDIFF]) :
-			    net->xfrm.sysctl_aevent_rseqth;
-	x->replay_maxage = tb[XFRM_CTX_SA_REPLAY_MAXAGE] ?
-			   msecs_to_jiffies(nla_get_u32(tb[XFRM_CTX_SA_REPLAY_MAXAGE])) :
-			   (net->xfrm.sysctl_aevent_etime * HZ) / XFRM_AE_ETH_M;
+	xc_set_aevent(x, net, tb);
 
 	err = xc_jump_out(x, out_jump, NULL, extack) ?: xc_jump_in(x, in_jump, NULL, extack);
 	if (err)
@@ -706,74 +389,4 @@ struct xfrm_state *xc_build_state(struct net *net, const struct nlattr *nest,
 fail:
 	xc_state_discard(x);
 	return ERR_PTR(err);
-}
-
-static bool xc_key_differs(const char *name, const u8 *key, unsigned int bits,
-			   const struct xc_alg *a)
-{
-	return strcmp(name, a->name) || bits != a->key_len * 8 ||
-	       (a->key_len && crypto_memneq(key, a->key, a->key_len));
-}
-
-/*
- * Counters-only update: the snapshot must describe the same SA as x, down to
- * the keys (an SA that merely shares the SPI must not inherit counters).
- * On success *salt is the snapshot's IV salt attribute, checked against x's
- * transform, or NULL.
- */
-int xc_same_sa(const struct xfrm_state *x, struct nlattr **sa, const struct nlattr *nest,
-	       const struct nlattr **salt, struct netlink_ext_ack *extack)
-{
-	static const int types[] = { XFRM_CTX_SA_ALG_AEAD, XFRM_CTX_SA_ALG_AUTH,
-				     XFRM_CTX_SA_ALG_CRYPT };
-	bool differ = false;
-	struct xc_alg a;
-	unsigned int len;
-	u8 *cur;
-	int i, err;
-
-	*salt = NULL;
-	for (i = 0; i < ARRAY_SIZE(types); i++) {
-		const struct nlattr *attr = sa[types[i]];
-
-		if (!attr) {
-			differ |= (types[i] == XFRM_CTX_SA_ALG_AEAD && x->aead) ||
-				  (types[i] == XFRM_CTX_SA_ALG_AUTH && x->aalg) ||
-				  (types[i] == XFRM_CTX_SA_ALG_CRYPT && x->ealg);
-			continue;
-		}
-		err = xc_alg_parse(attr, false, &a, extack);
-		if (err)
-			return err;
-		switch (types[i]) {
-		case XFRM_CTX_SA_ALG_AEAD:
-			differ |= !x->aead || xc_key_differs(x->aead->alg_name, x->aead->alg_key,
-							     x->aead->alg_key_len, &a);
-			break;
-		case XFRM_CTX_SA_ALG_AUTH:
-			differ |= !x->aalg || xc_key_differs(x->aalg->alg_name, x->aalg->alg_key,
-							     x->aalg->alg_key_len, &a);
-			break;
-		case XFRM_CTX_SA_ALG_CRYPT:
-			differ |= !x->ealg || xc_key_differs(x->ealg->alg_name, x->ealg->alg_key,
-							     x->ealg->alg_key_len, &a);
-			break;
-		}
-		if (a.salt && types[i] != XFRM_CTX_SA_ALG_AUTH)
-			*salt = a.salt;
-	}
-	if (differ) {
-		NL_SET_ERR_MSG_FMT_MOD(extack,
-				       "SA 0x%08x: algorithms or keys differ; not the same SA",
-				       ntohl(x->id.spi));
-		NL_SET_BAD_ATTR(extack, nest);
-		return -EINVAL;
-	}
-	if (*salt && (xc_geniv_salt(x, &cur, &len) || len != nla_len(*salt))) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "SA 0x%08x: IV salt does not fit its transform",
-				       ntohl(x->id.spi));
-		NL_SET_BAD_ATTR(extack, *salt);
-		return -EINVAL;
-	}
-	return 0;
 }

@@ -96,6 +96,46 @@ static void xc_export_undo(struct xc_net *xn, struct xc_targets *t, u32 flags)
 	mutex_unlock(&xn->lock);
 }
 
+/*
+ * The doit's reply: every target's snapshot in one message. Each SA is
+ * marked exported once all of them are in it.
+ */
+static struct sk_buff *xc_export_reply(struct xc_net *xn, struct xc_targets *t,
+				       struct genl_info *info, size_t size)
+{
+	struct sk_buff *msg;
+	unsigned int i;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(size, GFP_KERNEL);
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq, &xc_genl_family, 0,
+			  XFRM_CTX_CMD_EXPORT);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return ERR_PTR(-ENOMEM);
+	}
+	mutex_lock(&xn->lock);
+	for (i = 0; i < t->n; i++) {
+		err = xc_snapshot_put(msg, xn, t->x[i]);
+		if (err) {
+			mutex_unlock(&xn->lock);
+			NL_SET_ERR_MSG_FMT_MOD(info->extack,
+					       "SA 0x%08x changed or vanished during export",
+					       ntohl(t->x[i]->id.spi));
+			nlmsg_free(msg);
+			return ERR_PTR(err);
+		}
+	}
+	for (i = 0; i < t->n; i++)
+		xc_mark_exported(xn, t->x[i]);
+	mutex_unlock(&xn->lock);
+	genlmsg_end(msg, hdr);
+	return msg;
+}
+
 int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
@@ -105,7 +145,6 @@ int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
 	unsigned int i;
 	size_t size;
 	u32 flags;
-	void *hdr;
 	int err;
 
 	err = xc_check_flags(info, XFRM_CTX_F_FREEZE, &flags) ?:
@@ -124,40 +163,18 @@ int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -E2BIG;
 		goto out;
 	}
-	err = xc_export_prepare(xn, &t, flags, xc_lease(info), info->extack);
+	err = xc_export_prepare(xn, &t, flags, xc_lease(info->attrs), info->extack);
 	if (err)
 		goto out;
-
-	err = -ENOMEM;
-	msg = genlmsg_new(size, GFP_KERNEL);
-	if (!msg)
-		goto undo;
-	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq, &xc_genl_family, 0,
-			  XFRM_CTX_CMD_EXPORT);
-	if (!hdr)
-		goto free;
-	mutex_lock(&xn->lock);
-	for (i = 0; i < t.n; i++) {
-		err = xc_snapshot_put(msg, xn, t.x[i]);
-		if (err) {
-			mutex_unlock(&xn->lock);
-			NL_SET_ERR_MSG_FMT_MOD(info->extack,
-					       "SA 0x%08x changed or vanished during export",
-					       ntohl(t.x[i]->id.spi));
-			goto free;
-		}
+	msg = xc_export_reply(xn, &t, info, size);
+	if (IS_ERR(msg)) {
+		err = PTR_ERR(msg);
+		xc_export_undo(xn, &t, flags);
+		goto out;
 	}
-	for (i = 0; i < t.n; i++)
-		xc_mark_exported(xn, t.x[i]);
-	mutex_unlock(&xn->lock);
-	genlmsg_end(msg, hdr);
 	xc_targets_put(&t);
 	return genlmsg_reply(msg, info);
 
-free:
-	nlmsg_free(msg);
-undo:
-	xc_export_undo(xn, &t, flags);
 out:
 	xc_targets_put(&t);
 	return err;
@@ -195,24 +212,13 @@ int xfrm_ctx_nl_export_start(struct netlink_callback *cb)
 	struct xc_net *xn = xc_net(net);
 	struct xc_export_filter filter = {};
 	struct xc_export_dump *d;
-	unsigned int lease;
-	u32 flags = 0;
+	u32 flags;
 	int err;
 
-	if (attrs[XFRM_CTX_A_FLAGS]) {
-		flags = nla_get_u32(attrs[XFRM_CTX_A_FLAGS]);
-		if (flags & ~XFRM_CTX_F_FREEZE) {
-			NL_SET_ERR_MSG_FMT_MOD(cb->extack,
-					       "flags 0x%x do not apply to export", flags);
-			NL_SET_BAD_ATTR(cb->extack, attrs[XFRM_CTX_A_FLAGS]);
-			return -EINVAL;
-		}
-		err = xc_check_freeze_perm(cb->skb, flags, attrs[XFRM_CTX_A_FLAGS], cb->extack);
-		if (err)
-			return err;
-	}
-	lease = attrs[XFRM_CTX_A_LEASE] ? nla_get_u32(attrs[XFRM_CTX_A_LEASE]) :
-		XFRM_CTX_DEFAULT_LEASE;
+	err = xc_flags_get(attrs, XFRM_CTX_F_FREEZE, "export", &flags, cb->extack) ?:
+	      xc_check_freeze_perm(cb->skb, flags, attrs[XFRM_CTX_A_FLAGS], cb->extack);
+	if (err)
+		return err;
 	if (attrs[XFRM_CTX_A_SA_ID]) {
 		err = xc_sa_id_parse(attrs[XFRM_CTX_A_SA_ID], &filter.id, true, cb->extack);
 		if (err)
@@ -229,7 +235,7 @@ int xfrm_ctx_nl_export_start(struct netlink_callback *cb)
 		return -ENOMEM;
 	err = xc_targets_collect(net, &d->t, xc_match_filter, &filter);
 	if (!err && d->t.n)
-		err = xc_export_prepare(xn, &d->t, flags, lease, cb->extack);
+		err = xc_export_prepare(xn, &d->t, flags, xc_lease(attrs), cb->extack);
 	if (err) {
 		xc_targets_put(&d->t);
 		kfree(d);

@@ -11,24 +11,41 @@
 #include "targets.h"
 #include "xfrm_ctx.h"
 
-/* Flags a command accepts; the policy only checks they are known at all. */
-int xc_check_flags(struct genl_info *info, u32 allowed, u32 *flags)
+/**
+ * xc_flags_get() - a request's flags, refused if one does not apply
+ * @attrs: the request's attributes (a doit's or a dump's)
+ * @allowed: the flags the command takes; the policy only checks that a
+ *	flag is known at all
+ * @cmd: the command, as the message names it
+ * @flags: the flags, 0 without the attribute
+ * @extack: the refusal's message and attribute
+ *
+ * Return: 0 or -EINVAL.
+ */
+int xc_flags_get(struct nlattr **attrs, u32 allowed, const char *cmd, u32 *flags,
+		 struct netlink_ext_ack *extack)
 {
-	struct nlattr *attr = info->attrs[XFRM_CTX_A_FLAGS];
+	struct nlattr *attr = attrs[XFRM_CTX_A_FLAGS];
 
 	*flags = attr ? nla_get_u32(attr) : 0;
 	if (*flags & ~allowed) {
-		NL_SET_ERR_MSG_FMT_MOD(info->extack, "flags 0x%x do not apply to this command",
-				       *flags & ~allowed);
-		NL_SET_BAD_ATTR(info->extack, attr);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "flags 0x%x do not apply to %s",
+				       *flags & ~allowed, cmd);
+		NL_SET_BAD_ATTR(extack, attr);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-unsigned int xc_lease(struct genl_info *info)
+int xc_check_flags(struct genl_info *info, u32 allowed, u32 *flags)
 {
-	struct nlattr *attr = info->attrs[XFRM_CTX_A_LEASE];
+	return xc_flags_get(info->attrs, allowed, "this command", flags, info->extack);
+}
+
+/* The lease a request asks for (the policy bounds it), or the default. */
+unsigned int xc_lease(struct nlattr **attrs)
+{
+	struct nlattr *attr = attrs[XFRM_CTX_A_LEASE];
 
 	return attr ? nla_get_u32(attr) : XFRM_CTX_DEFAULT_LEASE;
 }
@@ -130,7 +147,7 @@ int xfrm_ctx_nl_freeze_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	mutex_lock(&xn->lock);
-	err = xc_freeze_targets(xn, &t, xc_lease(info), flags & XFRM_CTX_F_RENEW,
+	err = xc_freeze_targets(xn, &t, xc_lease(info->attrs), flags & XFRM_CTX_F_RENEW,
 				info->extack);
 	mutex_unlock(&xn->lock);
 	if (!err)

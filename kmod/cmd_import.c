@@ -206,60 +206,62 @@ static void xc_import_free(struct xc_import *imp, unsigned int n, bool failed)
 	kvfree(imp);
 }
 
-int xfrm_ctx_nl_import_doit(struct sk_buff *skb, struct genl_info *info)
+/* Build every SA of the message; none is visible yet. */
+static int xc_import_build(struct net *net, struct xc_import *imp, unsigned int n,
+			   u64 out_jump, u64 in_jump, struct netlink_ext_ack *extack)
 {
-	u64 out_jump = xc_get_u64(info, XFRM_CTX_A_OUT_JUMP);
-	u64 in_jump = xc_get_u64(info, XFRM_CTX_A_IN_JUMP);
-	struct net *net = genl_info_net(info);
-	struct xc_net *xn = xc_net(net);
-	struct xc_import *imp;
-	unsigned int i, n;
-	bool staged;
-	u32 flags;
-	int err;
-
-	err = xc_check_flags(info, XFRM_CTX_F_STAGED | XFRM_CTX_F_REPLACE |
-			     XFRM_CTX_F_LIVE_SNAPSHOT, &flags);
-	if (err)
-		return err;
-	staged = flags & XFRM_CTX_F_STAGED;
-	err = xc_gather(info, &imp, &n);
-	if (err)
-		return err;
-	err = xc_check_live(imp, n, out_jump, flags, info->extack);
-	if (err)
-		goto fail;
+	struct xfrm_state *x;
+	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		struct xfrm_state *x = xc_build_state(net, imp[i].attr, out_jump, in_jump,
-						      info->extack);
-
+		x = xc_build_state(net, imp[i].attr, out_jump, in_jump, extack);
 		if (IS_ERR(x)) {
-			err = PTR_ERR(x);
-			if (!info->extack || !info->extack->bad_attr)
-				NL_SET_BAD_ATTR(info->extack, imp[i].attr);
-			goto fail;
+			if (!extack || !extack->bad_attr)
+				NL_SET_BAD_ATTR(extack, imp[i].attr);
+			return PTR_ERR(x);
 		}
 		imp[i].x = x;
 	}
+	return 0;
+}
 
-	mutex_lock(&xn->lock);
+/*
+ * Put the built SAs into the table, carrying nothing yet, and with staged
+ * freeze them there. On failure the caller removes what went in.
+ */
+static int xc_import_enter(struct net *net, struct xc_net *xn, struct xc_import *imp,
+			   unsigned int n, u32 flags, unsigned int lease,
+			   struct netlink_ext_ack *extack)
+{
+	bool staged = flags & XFRM_CTX_F_STAGED;
+	unsigned int i;
+	int err;
+
+	lockdep_assert_held(&xn->lock);
 	if (xn->closing) {
-		NL_SET_ERR_MSG_MOD(info->extack, "the module or namespace is going away");
-		err = -ESHUTDOWN;
-		goto unlock;
+		NL_SET_ERR_MSG_MOD(extack, "the module or namespace is going away");
+		return -ESHUTDOWN;
 	}
-	err = xc_import_check(net, imp, n, flags & XFRM_CTX_F_REPLACE, info->extack) ?:
-	      xc_import_insert(imp, n, info->extack);
+	err = xc_import_check(net, imp, n, flags & XFRM_CTX_F_REPLACE, extack) ?:
+	      xc_import_insert(imp, n, extack);
 	for (i = 0; !err && staged && i < n; i++)
-		err = xc_freeze(xn, imp[i].x, xc_lease(info), false, true, info->extack);
+		err = xc_freeze(xn, imp[i].x, lease, false, true, extack);
 	if (err) {
 		for (i = 0; staged && i < n; i++)
 			xc_frozen_forget(xn, imp[i].x);
-		goto unlock;
 	}
+	return err;
+}
 
-	/* All in: go live together (or stay frozen), then retire the replaced. */
+/*
+ * All in: go live together (or stay frozen), then retire the replaced SAs,
+ * and tell key managers and listeners. Cannot fail; caller holds xn->lock.
+ */
+static void xc_import_commit(struct xc_net *xn, struct xc_import *imp, unsigned int n,
+			     bool staged)
+{
+	unsigned int i;
+
 	for (i = 0; !staged && i < n; i++)
 		xc_set_km_state(imp[i].x, XFRM_STATE_ERROR, XFRM_STATE_VALID);
 	for (i = 0; i < n; i++) {
@@ -279,9 +281,37 @@ int xfrm_ctx_nl_import_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (staged)
 		xc_lease_rearm(xn);
-unlock:
+}
+
+int xfrm_ctx_nl_import_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	u64 out_jump = xc_get_u64(info, XFRM_CTX_A_OUT_JUMP);
+	u64 in_jump = xc_get_u64(info, XFRM_CTX_A_IN_JUMP);
+	struct net *net = genl_info_net(info);
+	struct xc_net *xn = xc_net(net);
+	struct xc_import *imp;
+	unsigned int n;
+	u32 flags;
+	int err;
+
+	err = xc_check_flags(info, XFRM_CTX_F_STAGED | XFRM_CTX_F_REPLACE |
+			     XFRM_CTX_F_LIVE_SNAPSHOT, &flags);
+	if (err)
+		return err;
+	err = xc_gather(info, &imp, &n);
+	if (err)
+		return err;
+	err = xc_check_live(imp, n, out_jump, flags, info->extack) ?:
+	      xc_import_build(net, imp, n, out_jump, in_jump, info->extack);
+	if (err)
+		goto out;
+
+	mutex_lock(&xn->lock);
+	err = xc_import_enter(net, xn, imp, n, flags, xc_lease(info->attrs), info->extack);
+	if (!err)
+		xc_import_commit(xn, imp, n, flags & XFRM_CTX_F_STAGED);
 	mutex_unlock(&xn->lock);
-fail:
+out:
 	xc_import_free(imp, n, err);
 	if (!err)
 		err = xc_reply_count(info, XFRM_CTX_CMD_IMPORT, n);
@@ -305,13 +335,10 @@ static int xc_update_one(struct net *net, struct xc_import *u, u64 out_jump, u64
 		return -EINVAL;
 	}
 	id.family = nla_get_u16(tb[XFRM_CTX_SA_FAMILY]);
-	if ((id.family != AF_INET && id.family != AF_INET6) ||
-	    nla_len(tb[XFRM_CTX_SA_DADDR]) != xc_addr_len(id.family)) {
-		NL_SET_ERR_MSG_MOD(extack, "the snapshot's address does not fit its family");
-		NL_SET_BAD_ATTR(extack, tb[XFRM_CTX_SA_DADDR]);
-		return -EINVAL;
-	}
-	memcpy(&id.daddr, nla_data(tb[XFRM_CTX_SA_DADDR]), xc_addr_len(id.family));
+	err = xc_get_addr(tb[XFRM_CTX_SA_DADDR], id.family, &id.daddr, "the snapshot's daddr",
+			  extack);
+	if (err)
+		return err;
 	id.spi = nla_get_be32(tb[XFRM_CTX_SA_SPI]);
 	id.proto = nla_get_u8(tb[XFRM_CTX_SA_PROTO]);
 	id.mark = tb[XFRM_CTX_SA_MARK] ? nla_get_u32(tb[XFRM_CTX_SA_MARK]) : 0;
@@ -364,67 +391,92 @@ static int xc_check_salt(struct xc_net *xn, struct xfrm_state *x, const struct n
 	return -EBUSY;
 }
 
+/*
+ * Check every snapshot against its SA before any is touched; with thaw,
+ * every SA must be frozen (or staged). Caller holds xn->lock.
+ */
+static int xc_update_check(struct net *net, struct xc_net *xn, struct xc_import *u,
+			   unsigned int n, u64 out_jump, u64 in_jump, bool thaw,
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[XFRM_CTX_SA_MAX + 1];
+	const struct nlattr *salt;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		err = xc_update_one(net, &u[i], out_jump, in_jump, tb, &salt, extack) ?:
+		      xc_check_salt(xn, u[i].x, salt, extack);
+		if (err)
+			return err;
+		if (thaw && !xc_frozen_find(xn, u[i].x)) {
+			NL_SET_ERR_MSG_FMT_MOD(extack,
+					       "SA 0x%08x is not frozen, so update cannot thaw it",
+					       ntohl(u[i].x->id.spi));
+			NL_SET_BAD_ATTR(extack, u[i].attr);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Move one SA's counters (and IV salt) to its snapshot's, and thaw it if
+ * asked. xc_update_check() passed under the same xn->lock: cannot fail.
+ */
+static void xc_update_apply(struct xc_net *xn, const struct xc_import *u, u64 out_jump,
+			    u64 in_jump, bool thaw)
+{
+	struct nlattr *tb[XFRM_CTX_SA_MAX + 1];
+	struct xfrm_state *x = u->x;
+	const struct nlattr *salt;
+	unsigned int len;
+	bool frozen;
+	u8 *cur;
+
+	/* parsed and checked before; cannot fail now */
+	if (nla_parse_nested(tb, XFRM_CTX_SA_MAX, u->attr, xfrm_ctx_sa_nl_policy, NULL) ||
+	    xc_same_sa(x, tb, u->attr, &salt, NULL))
+		return;
+	frozen = xc_frozen_find(xn, x);
+	spin_lock_bh(&x->lock);
+	/*
+	 * Checked before; an SA that was never sent on may have started
+	 * meanwhile: then it keeps its salt (its counters still move).
+	 */
+	if (salt && !xc_geniv_salt(x, &cur, &len) && (frozen || !xc_replay_oseq(x)))
+		memcpy(cur, nla_data(salt), len);
+	xc_counters_apply(x, tb, out_jump, in_jump);
+	spin_unlock_bh(&x->lock);
+	xc_event(xn, XFRM_CTX_EV_UPDATED, x, xc_frozen_find(xn, x));
+	/* Checked frozen before, under the same xn->lock: cannot fail. */
+	if (thaw)
+		xc_thaw(xn, x, XFRM_CTX_EV_THAWED, NULL);
+}
+
 int xfrm_ctx_nl_update_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	u64 out_jump = xc_get_u64(info, XFRM_CTX_A_OUT_JUMP);
 	u64 in_jump = xc_get_u64(info, XFRM_CTX_A_IN_JUMP);
 	struct net *net = genl_info_net(info);
 	struct xc_net *xn = xc_net(net);
-	struct nlattr *tb[XFRM_CTX_SA_MAX + 1];
-	const struct nlattr *salt;
 	struct xc_import *u;
 	unsigned int i, n;
+	bool thaw;
 	u32 flags;
 	int err;
 
 	err = xc_check_flags(info, XFRM_CTX_F_THAW, &flags);
 	if (err)
 		return err;
+	thaw = flags & XFRM_CTX_F_THAW;
 	err = xc_gather(info, &u, &n);
 	if (err)
 		return err;
 	mutex_lock(&xn->lock);
-	for (i = 0; i < n; i++) {
-		err = xc_update_one(net, &u[i], out_jump, in_jump, tb, &salt, info->extack) ?:
-		      xc_check_salt(xn, u[i].x, salt, info->extack);
-		if (err)
-			goto out;
-		if ((flags & XFRM_CTX_F_THAW) && !xc_frozen_find(xn, u[i].x)) {
-			NL_SET_ERR_MSG_FMT_MOD(info->extack,
-					       "SA 0x%08x is not frozen, so update cannot thaw it",
-					       ntohl(u[i].x->id.spi));
-			NL_SET_BAD_ATTR(info->extack, u[i].attr);
-			err = -ENOENT;
-			goto out;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		struct xfrm_state *x = u[i].x;
-		unsigned int len;
-		bool frozen;
-		u8 *cur;
-
-		/* parsed and checked above; cannot fail now */
-		if (nla_parse_nested(tb, XFRM_CTX_SA_MAX, u[i].attr, xfrm_ctx_sa_nl_policy,
-				     NULL) ||
-		    xc_same_sa(x, tb, u[i].attr, &salt, NULL))
-			continue;
-		frozen = xc_frozen_find(xn, x);
-		spin_lock_bh(&x->lock);
-		/*
-		 * Checked above; an SA that was never sent on may have started
-		 * meanwhile: then it keeps its salt (its counters still move).
-		 */
-		if (salt && !xc_geniv_salt(x, &cur, &len) && (frozen || !xc_replay_oseq(x)))
-			memcpy(cur, nla_data(salt), len);
-		xc_counters_apply(x, tb, out_jump, in_jump);
-		spin_unlock_bh(&x->lock);
-		xc_event(xn, XFRM_CTX_EV_UPDATED, x, xc_frozen_find(xn, x));
-		/* Checked frozen above, under the same xn->lock: cannot fail. */
-		if (flags & XFRM_CTX_F_THAW)
-			xc_thaw(xn, x, XFRM_CTX_EV_THAWED, NULL);
-	}
-out:
+	err = xc_update_check(net, xn, u, n, out_jump, in_jump, thaw, info->extack);
+	for (i = 0; !err && i < n; i++)
+		xc_update_apply(xn, &u[i], out_jump, in_jump, thaw);
 	mutex_unlock(&xn->lock);
 	for (i = 0; i < n; i++)
 		if (u[i].x)

@@ -126,67 +126,32 @@ int xc_jump_in(struct xfrm_state *x, u64 jump, const struct nlattr *attr,
 	return 0;
 }
 
-/* The counters a snapshot carries, for applying them onto an existing SA. */
-struct xc_counters {
-	u8		mode;
-	u32		window;
-	u64		seq, oseq;
-	u32		words;
-	const u32	*bmp;
-};
-
-static int xc_counters_parse(struct nlattr **sa, struct xc_counters *c,
+/*
+ * The counters a snapshot carries, for applying them onto an existing SA;
+ * its current lifetime is checked here too (xc_lft_update() applies it).
+ */
+static int xc_counters_parse(struct nlattr **sa, struct xc_replay *c,
 			     const struct nlattr *nest, struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[XFRM_CTX_REPLAY_MAX + 1];
 	int err;
 
-	memset(c, 0, sizeof(*c));
 	if (!sa[XFRM_CTX_SA_REPLAY]) {
 		NL_SET_ERR_MSG_MOD(extack, "the snapshot has no replay state");
 		NL_SET_ERR_ATTR_MISS(extack, nest, XFRM_CTX_SA_REPLAY);
 		return -EINVAL;
 	}
-	err = nla_parse_nested(tb, XFRM_CTX_REPLAY_MAX, sa[XFRM_CTX_SA_REPLAY],
-			       xfrm_ctx_replay_nl_policy, extack);
+	err = xc_replay_parse(sa[XFRM_CTX_SA_REPLAY], c, extack);
 	if (err)
 		return err;
-	if (!tb[XFRM_CTX_REPLAY_MODE] || !tb[XFRM_CTX_REPLAY_WINDOW] ||
-	    !tb[XFRM_CTX_REPLAY_BITMAP] ||
-	    nla_len(tb[XFRM_CTX_REPLAY_BITMAP]) % sizeof(u32)) {
-		NL_SET_ERR_MSG_MOD(extack, "replay needs mode, window and a bitmap of words");
-		NL_SET_BAD_ATTR(extack, sa[XFRM_CTX_SA_REPLAY]);
-		return -EINVAL;
-	}
-	c->mode = nla_get_u8(tb[XFRM_CTX_REPLAY_MODE]);
-	c->window = nla_get_u32(tb[XFRM_CTX_REPLAY_WINDOW]);
-	c->words = nla_len(tb[XFRM_CTX_REPLAY_BITMAP]) / sizeof(u32);
-	c->bmp = nla_data(tb[XFRM_CTX_REPLAY_BITMAP]);
-	c->seq = tb[XFRM_CTX_REPLAY_SEQ] ? nla_get_u32(tb[XFRM_CTX_REPLAY_SEQ]) : 0;
-	c->oseq = tb[XFRM_CTX_REPLAY_OSEQ] ? nla_get_u32(tb[XFRM_CTX_REPLAY_OSEQ]) : 0;
-	if (c->mode == XFRM_CTX_REPLAY_MODE_ESN) {
-		if (tb[XFRM_CTX_REPLAY_SEQ_HI])
-			c->seq |= (u64)nla_get_u32(tb[XFRM_CTX_REPLAY_SEQ_HI]) << 32;
-		if (tb[XFRM_CTX_REPLAY_OSEQ_HI])
-			c->oseq |= (u64)nla_get_u32(tb[XFRM_CTX_REPLAY_OSEQ_HI]) << 32;
-	}
 	if (sa[XFRM_CTX_SA_CURLFT]) {
 		struct nlattr *lft[XFRM_CTX_LFT_MAX + 1];
 
-		/* checked here; xc_lft_update() applies it */
 		err = nla_parse_nested(lft, XFRM_CTX_LFT_MAX, sa[XFRM_CTX_SA_CURLFT],
 				       xfrm_ctx_curlft_nl_policy, extack);
 		if (err)
 			return err;
 	}
 	return 0;
-}
-
-static u8 xc_mode_of(const struct xfrm_state *x)
-{
-	if (xc_is_esn(x))
-		return XFRM_CTX_REPLAY_MODE_ESN;
-	return x->replay_esn ? XFRM_CTX_REPLAY_MODE_BMP : XFRM_CTX_REPLAY_MODE_LEGACY;
 }
 
 static u32 xc_window_of(const struct xfrm_state *x)
@@ -202,15 +167,15 @@ int xc_counters_check(const struct xfrm_state *x, struct nlattr **sa, u64 out_ju
 		      u64 in_jump, const struct nlattr *nest,
 		      struct netlink_ext_ack *extack)
 {
-	struct xc_counters c;
+	struct xc_replay c;
 	int err;
 
 	err = xc_counters_parse(sa, &c, nest, extack);
 	if (err)
 		return err;
-	if (c.mode != xc_mode_of(x)) {
+	if (c.mode != xc_replay_mode(x)) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "SA 0x%08x: replay mode %u, snapshot has %u",
-				       ntohl(x->id.spi), xc_mode_of(x), c.mode);
+				       ntohl(x->id.spi), xc_replay_mode(x), c.mode);
 		NL_SET_BAD_ATTR(extack, sa[XFRM_CTX_SA_REPLAY]);
 		return -EINVAL;
 	}
@@ -228,8 +193,8 @@ int xc_counters_check(const struct xfrm_state *x, struct nlattr **sa, u64 out_ju
 void xc_counters_apply(struct xfrm_state *x, struct nlattr **sa, u64 out_jump,
 		       u64 in_jump)
 {
+	struct xc_replay c;
 	bool same_shape;
-	struct xc_counters c;
 	u64 oseq, seq;
 	u32 i;
 

@@ -27,11 +27,31 @@ const char *xc_proto_name(u8 proto)
 	}
 }
 
-static int xc_parse_addr(const struct nlattr *attr, u16 family, xfrm_address_t *a,
-			 const char *what, struct netlink_ext_ack *extack)
+/**
+ * xc_get_addr() - an address attribute of a nest, checked against its family
+ * @attr: the address (daddr, saddr, encapsulation's original address, ...)
+ * @family: the family its nest names (an encap nest: its SA's)
+ * @a: where the address goes, zero-padded
+ * @what: the attribute's name in the message
+ * @extack: the refusal's message and attribute
+ *
+ * A nest that carries addresses (sa-id, sa) names their family once; an
+ * address whose length is not that family's is refused, and named. The
+ * sa-id and sa parsers check the family first (EAFNOSUPPORT, on the family
+ * attribute); update only looks its SA up and leaves that check here.
+ *
+ * Return: 0, or -EINVAL when the family is unknown or the length wrong.
+ */
+int xc_get_addr(const struct nlattr *attr, u16 family, xfrm_address_t *a,
+		const char *what, struct netlink_ext_ack *extack)
 {
 	int len = xc_addr_len(family);
 
+	if (family != AF_INET && family != AF_INET6) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "%s: unknown address family %u", what, family);
+		NL_SET_BAD_ATTR(extack, attr);
+		return -EINVAL;
+	}
 	if (nla_len(attr) != len) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "%s is %d bytes; family %s needs %d",
 				       what, nla_len(attr),
@@ -45,21 +65,16 @@ static int xc_parse_addr(const struct nlattr *attr, u16 family, xfrm_address_t *
 }
 
 /*
- * Parse an sa-id nest. A full id needs family, daddr, spi and proto; a
- * partial one (a dump filter) needs only what it filters on, but an address
+ * What an sa-id must name: a full id family, daddr, spi and proto; a
+ * partial one (a dump filter) only what it filters on, but an address
  * still needs its family.
  */
-int xc_sa_id_parse(const struct nlattr *nest, struct xc_sa_id *id, bool partial,
-		   struct netlink_ext_ack *extack)
+static int xc_sa_id_need(struct nlattr **tb, const struct nlattr *nest, bool partial,
+			 struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[XFRM_CTX_ID_MAX + 1];
-	int err;
-
-	memset(id, 0, sizeof(*id));
-	err = nla_parse_nested(tb, XFRM_CTX_ID_MAX, nest, xfrm_ctx_sa_id_nl_policy,
-			       extack);
-	if (err)
-		return err;
+	static const int need[] = { XFRM_CTX_ID_DADDR, XFRM_CTX_ID_SPI, XFRM_CTX_ID_PROTO };
+	static const char *const names[] = { "daddr", "spi", "proto" };
+	int i;
 
 	if (!partial || tb[XFRM_CTX_ID_DADDR] || tb[XFRM_CTX_ID_SADDR]) {
 		if (!tb[XFRM_CTX_ID_FAMILY]) {
@@ -68,20 +83,21 @@ int xc_sa_id_parse(const struct nlattr *nest, struct xc_sa_id *id, bool partial,
 			return -EINVAL;
 		}
 	}
-	if (!partial) {
-		static const int need[] = { XFRM_CTX_ID_DADDR, XFRM_CTX_ID_SPI,
-					    XFRM_CTX_ID_PROTO };
-		static const char *const names[] = { "daddr", "spi", "proto" };
-		int i;
-
-		for (i = 0; i < ARRAY_SIZE(need); i++) {
-			if (!tb[need[i]]) {
-				NL_SET_ERR_MSG_FMT_MOD(extack, "sa-id needs %s", names[i]);
-				NL_SET_ERR_ATTR_MISS(extack, nest, need[i]);
-				return -EINVAL;
-			}
+	for (i = 0; !partial && i < ARRAY_SIZE(need); i++) {
+		if (!tb[need[i]]) {
+			NL_SET_ERR_MSG_FMT_MOD(extack, "sa-id needs %s", names[i]);
+			NL_SET_ERR_ATTR_MISS(extack, nest, need[i]);
+			return -EINVAL;
 		}
 	}
+	return 0;
+}
+
+/* The id's family and addresses, each checked against the family. */
+static int xc_sa_id_addrs(struct nlattr **tb, struct xc_sa_id *id,
+			  struct netlink_ext_ack *extack)
+{
+	int err;
 
 	if (tb[XFRM_CTX_ID_FAMILY]) {
 		id->family = nla_get_u16(tb[XFRM_CTX_ID_FAMILY]);
@@ -93,19 +109,36 @@ int xc_sa_id_parse(const struct nlattr *nest, struct xc_sa_id *id, bool partial,
 		}
 	}
 	if (tb[XFRM_CTX_ID_DADDR]) {
-		err = xc_parse_addr(tb[XFRM_CTX_ID_DADDR], id->family, &id->daddr,
-				    "daddr", extack);
+		err = xc_get_addr(tb[XFRM_CTX_ID_DADDR], id->family, &id->daddr,
+				  "daddr", extack);
 		if (err)
 			return err;
 		id->has_daddr = true;
 	}
 	if (tb[XFRM_CTX_ID_SADDR]) {
-		err = xc_parse_addr(tb[XFRM_CTX_ID_SADDR], id->family, &id->saddr,
-				    "saddr", extack);
+		err = xc_get_addr(tb[XFRM_CTX_ID_SADDR], id->family, &id->saddr,
+				  "saddr", extack);
 		if (err)
 			return err;
 		id->has_saddr = true;
 	}
+	return 0;
+}
+
+/* Parse an sa-id nest, full (naming one SA) or partial (a dump filter). */
+int xc_sa_id_parse(const struct nlattr *nest, struct xc_sa_id *id, bool partial,
+		   struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[XFRM_CTX_ID_MAX + 1];
+	int err;
+
+	memset(id, 0, sizeof(*id));
+	err = nla_parse_nested(tb, XFRM_CTX_ID_MAX, nest, xfrm_ctx_sa_id_nl_policy,
+			       extack) ?:
+	      xc_sa_id_need(tb, nest, partial, extack) ?:
+	      xc_sa_id_addrs(tb, id, extack);
+	if (err)
+		return err;
 	if (tb[XFRM_CTX_ID_SPI]) {
 		id->spi = nla_get_be32(tb[XFRM_CTX_ID_SPI]);
 		id->has_spi = true;
@@ -238,8 +271,7 @@ int xc_check_exportable(const struct xfrm_state *x, bool for_freeze,
 				       spi);
 		return -EOPNOTSUPP;
 	}
-	if (x->props.mode != XFRM_MODE_TRANSPORT && x->props.mode != XFRM_MODE_TUNNEL &&
-	    x->props.mode != XFRM_MODE_BEET) {
+	if (!xc_mode_carried(x->props.mode)) {
 		NL_SET_ERR_MSG_FMT_MOD(extack,
 				       "SA 0x%08x: mode %u cannot be carried (not transport, tunnel, beet)",
 				       spi, x->props.mode);

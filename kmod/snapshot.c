@@ -17,9 +17,6 @@
 #include "netlink-gen.h"
 #include "xfrm_ctx.h"
 
-/* Largest bitmap XFRM netlink accepts: XFRMA_REPLAY_ESN_MAX bits. */
-#define XC_BMP_WORDS	(XFRM_CTX_MAX_REPLAY_WINDOW / 32)
-
 struct xc_snap {
 	struct xfrm_selector	sel;
 	struct xfrm_lifetime_cfg lft;
@@ -33,12 +30,12 @@ struct xc_snap {
 	u32			mapping_maxage;
 	u32			nat_keepalive;
 	u32			replay_maxage, replay_maxdiff;
-	enum xfrm_replay_mode	repl_mode;
+	u8			replay_mode;	/* XFRM_CTX_REPLAY_MODE_* */
 	struct xfrm_replay_state legacy;
 	u32			window;
 	u32			seq, seq_hi, oseq, oseq_hi;
 	u32			bmp_len;
-	u32			bmp[XC_BMP_WORDS];
+	u32			bmp[XC_REPLAY_MAX_WORDS];
 };
 
 static int xc_snap_take(struct xfrm_state *x, struct xc_snap *s)
@@ -62,11 +59,11 @@ static int xc_snap_take(struct xfrm_state *x, struct xc_snap *s)
 	s->nat_keepalive = xc_state_nat_keepalive(x);
 	s->replay_maxage = x->replay_maxage;
 	s->replay_maxdiff = x->replay_maxdiff;
-	s->repl_mode = x->repl_mode;
+	s->replay_mode = xc_replay_mode(x);
 	if (x->replay_esn) {
 		const struct xfrm_replay_state_esn *r = x->replay_esn;
 
-		if (r->bmp_len > XC_BMP_WORDS) {
+		if (r->bmp_len > XC_REPLAY_MAX_WORDS) {
 			err = -E2BIG;
 		} else {
 			s->window = r->replay_window;
@@ -136,21 +133,10 @@ static int xc_put_algs(struct sk_buff *skb, const struct xfrm_state *x,
 static int xc_put_replay(struct sk_buff *skb, const struct xc_snap *s)
 {
 	struct nlattr *nest = nla_nest_start(skb, XFRM_CTX_SA_REPLAY);
-	u8 mode;
+	u8 mode = s->replay_mode;
 
 	if (!nest)
 		return -EMSGSIZE;
-	switch (s->repl_mode) {
-	case XFRM_REPLAY_MODE_ESN:
-		mode = XFRM_CTX_REPLAY_MODE_ESN;
-		break;
-	case XFRM_REPLAY_MODE_BMP:
-		mode = XFRM_CTX_REPLAY_MODE_BMP;
-		break;
-	default:
-		mode = XFRM_CTX_REPLAY_MODE_LEGACY;
-		break;
-	}
 	if (nla_put_u8(skb, XFRM_CTX_REPLAY_MODE, mode) ||
 	    nla_put_u32(skb, XFRM_CTX_REPLAY_WINDOW, s->window) ||
 	    nla_put_u32(skb, XFRM_CTX_REPLAY_SEQ, s->seq) ||
@@ -220,13 +206,62 @@ size_t xc_snapshot_size(const struct xfrm_state *x)
 	return n;
 }
 
+/* What names the SA and shapes its processing: always there. */
+static int xc_put_props(struct sk_buff *skb, const struct xfrm_state *x,
+			const struct xc_snap *s)
+{
+	int alen = xc_addr_len(x->props.family);
+
+	if (nla_put_u16(skb, XFRM_CTX_SA_FAMILY, x->props.family) ||
+	    nla_put(skb, XFRM_CTX_SA_DADDR, alen, &x->id.daddr) ||
+	    nla_put(skb, XFRM_CTX_SA_SADDR, alen, &x->props.saddr) ||
+	    nla_put_be32(skb, XFRM_CTX_SA_SPI, x->id.spi) ||
+	    nla_put_u8(skb, XFRM_CTX_SA_PROTO, x->id.proto) ||
+	    nla_put_u8(skb, XFRM_CTX_SA_MODE, x->props.mode) ||
+	    nla_put_u32(skb, XFRM_CTX_SA_REQID, x->props.reqid) ||
+	    nla_put_u32(skb, XFRM_CTX_SA_FLAGS, x->props.flags) ||
+	    nla_put_u32(skb, XFRM_CTX_SA_EXTRA_FLAGS, x->props.extra_flags) ||
+	    nla_put(skb, XFRM_CTX_SA_SELECTOR, sizeof(s->sel), &s->sel) ||
+	    nla_put(skb, XFRM_CTX_SA_LIFETIME, sizeof(s->lft), &s->lft))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * What only some SAs have (encapsulation, care-of address, marks, ...),
+ * and what only some kernels have (direction, per-CPU number, NAT keepalive).
+ */
+static int xc_put_optional(struct sk_buff *skb, const struct xfrm_state *x,
+			   const struct xc_snap *s)
+{
+	int alen = xc_addr_len(x->props.family);
+
+	if ((s->has_encap && xc_put_encap(skb, x, s)) ||
+	    (s->has_coaddr && nla_put(skb, XFRM_CTX_SA_COADDR, alen, &s->coaddr)) ||
+	    (x->mark.m && (nla_put_u32(skb, XFRM_CTX_SA_MARK, x->mark.v) ||
+			   nla_put_u32(skb, XFRM_CTX_SA_MARK_MASK, x->mark.m))) ||
+	    (x->props.smark.m &&
+	     (nla_put_u32(skb, XFRM_CTX_SA_SMARK, x->props.smark.v) ||
+	      nla_put_u32(skb, XFRM_CTX_SA_SMARK_MASK, x->props.smark.m))) ||
+	    (x->if_id && nla_put_u32(skb, XFRM_CTX_SA_IF_ID, x->if_id)) ||
+	    (x->tfcpad && nla_put_u32(skb, XFRM_CTX_SA_TFCPAD, x->tfcpad)) ||
+	    (s->mapping_maxage &&
+	     nla_put_u32(skb, XFRM_CTX_SA_MAPPING_MAXAGE, s->mapping_maxage)) ||
+	    (s->nat_keepalive &&
+	     nla_put_u32(skb, XFRM_CTX_SA_NAT_KEEPALIVE_INTERVAL, s->nat_keepalive)) ||
+	    (xc_state_dir(x) && nla_put_u8(skb, XFRM_CTX_SA_DIR, xc_state_dir(x))) ||
+	    (xc_state_pcpu_num(x) != UINT_MAX &&
+	     nla_put_u32(skb, XFRM_CTX_SA_PCPU_NUM, xc_state_pcpu_num(x))))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /*
  * Append x's snapshot as an XFRM_CTX_A_SA nest. -EMSGSIZE when skb is full
  * (nothing appended); another negative errno when x cannot be exported.
  */
 int xc_snapshot_put(struct sk_buff *skb, struct xc_net *xn, struct xfrm_state *x)
 {
-	int alen = xc_addr_len(x->props.family);
 	unsigned int salt_len;
 	struct nlattr *nest;
 	struct xc_snap *s;
@@ -250,35 +285,10 @@ int xc_snapshot_put(struct sk_buff *skb, struct xc_net *xn, struct xfrm_state *x
 	nest = nla_nest_start(skb, XFRM_CTX_A_SA);
 	if (!nest)
 		goto out;
-	if (nla_put_u16(skb, XFRM_CTX_SA_FAMILY, x->props.family) ||
-	    nla_put(skb, XFRM_CTX_SA_DADDR, alen, &x->id.daddr) ||
-	    nla_put(skb, XFRM_CTX_SA_SADDR, alen, &x->props.saddr) ||
-	    nla_put_be32(skb, XFRM_CTX_SA_SPI, x->id.spi) ||
-	    nla_put_u8(skb, XFRM_CTX_SA_PROTO, x->id.proto) ||
-	    nla_put_u8(skb, XFRM_CTX_SA_MODE, x->props.mode) ||
-	    nla_put_u32(skb, XFRM_CTX_SA_REQID, x->props.reqid) ||
-	    nla_put_u32(skb, XFRM_CTX_SA_FLAGS, x->props.flags) ||
-	    nla_put_u32(skb, XFRM_CTX_SA_EXTRA_FLAGS, x->props.extra_flags) ||
-	    nla_put(skb, XFRM_CTX_SA_SELECTOR, sizeof(s->sel), &s->sel) ||
-	    nla_put(skb, XFRM_CTX_SA_LIFETIME, sizeof(s->lft), &s->lft) ||
+	if (xc_put_props(skb, x, s) ||
 	    xc_lft_put(skb, &s->cur) || xc_put_replay(skb, s) ||
 	    xc_put_algs(skb, x, salt, salt_len) ||
-	    (s->has_encap && xc_put_encap(skb, x, s)) ||
-	    (s->has_coaddr && nla_put(skb, XFRM_CTX_SA_COADDR, alen, &s->coaddr)) ||
-	    (x->mark.m && (nla_put_u32(skb, XFRM_CTX_SA_MARK, x->mark.v) ||
-			   nla_put_u32(skb, XFRM_CTX_SA_MARK_MASK, x->mark.m))) ||
-	    (x->props.smark.m &&
-	     (nla_put_u32(skb, XFRM_CTX_SA_SMARK, x->props.smark.v) ||
-	      nla_put_u32(skb, XFRM_CTX_SA_SMARK_MASK, x->props.smark.m))) ||
-	    (x->if_id && nla_put_u32(skb, XFRM_CTX_SA_IF_ID, x->if_id)) ||
-	    (x->tfcpad && nla_put_u32(skb, XFRM_CTX_SA_TFCPAD, x->tfcpad)) ||
-	    (s->mapping_maxage &&
-	     nla_put_u32(skb, XFRM_CTX_SA_MAPPING_MAXAGE, s->mapping_maxage)) ||
-	    (s->nat_keepalive &&
-	     nla_put_u32(skb, XFRM_CTX_SA_NAT_KEEPALIVE_INTERVAL, s->nat_keepalive)) ||
-	    (xc_state_dir(x) && nla_put_u8(skb, XFRM_CTX_SA_DIR, xc_state_dir(x))) ||
-	    (xc_state_pcpu_num(x) != UINT_MAX &&
-	     nla_put_u32(skb, XFRM_CTX_SA_PCPU_NUM, xc_state_pcpu_num(x))) ||
+	    xc_put_optional(skb, x, s) ||
 	    nla_put_u32(skb, XFRM_CTX_SA_REPLAY_MAXAGE, jiffies_to_msecs(s->replay_maxage)) ||
 	    nla_put_u32(skb, XFRM_CTX_SA_REPLAY_MAXDIFF, s->replay_maxdiff) ||
 	    xc_put_stats(skb, s) ||

@@ -61,6 +61,53 @@ int xc_targets_collect(struct net *net, struct xc_targets *t,
 	return err;
 }
 
+/* Add the SA an sa-id names; one named twice is refused. */
+static int xc_targets_add_id(struct net *net, struct xc_targets *t,
+			     const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	struct xfrm_state *x;
+	struct xc_sa_id id;
+	unsigned int i;
+	int err;
+
+	err = xc_sa_id_parse(attr, &id, false, extack);
+	if (err)
+		return err;
+	x = xc_sa_id_lookup(net, &id, attr, extack);
+	if (!x)
+		return -ESRCH;
+	for (i = 0; i < t->n && t->x[i] != x; i++)
+		;
+	if (i < t->n) {
+		xfrm_state_put(x);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "SA 0x%08x is named twice", ntohl(id.spi));
+		NL_SET_BAD_ATTR(extack, attr);
+		return -EINVAL;
+	}
+	err = xc_targets_add(t, x);
+	if (err)
+		xfrm_state_put(x);
+	return err;
+}
+
+/* Every SA of a reqid; at least one must exist. */
+static int xc_targets_add_reqid(struct net *net, struct xc_targets *t,
+				const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	u32 reqid = nla_get_u32(attr);
+	int err;
+
+	err = xc_targets_collect(net, t, xc_match_reqid, &reqid);
+	if (err)
+		return err;
+	if (!t->n) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "no SA with reqid %u", reqid);
+		NL_SET_BAD_ATTR(extack, attr);
+		return -ESRCH;
+	}
+	return 0;
+}
+
 /*
  * The SAs of a request: one or more XFRM_CTX_A_SA_ID (all must exist), xor
  * XFRM_CTX_A_REQID. -ESRCH with a message when one is missing.
@@ -70,12 +117,9 @@ int xc_targets_get(struct net *net, struct genl_info *info, struct xc_targets *t
 	struct nlattr *reqid_attr = info->attrs[XFRM_CTX_A_REQID];
 	int hdrlen = GENL_HDRLEN + xc_genl_family.hdrsize;
 	struct netlink_ext_ack *extack = info->extack;
-	unsigned int n = 0, i;
 	struct nlattr *attr;
-	struct xc_sa_id id;
-	struct xfrm_state *x;
-	u32 reqid;
-	int rem, err;
+	unsigned int n = 0;
+	int rem, err = 0;
 
 	memset(t, 0, sizeof(*t));
 	nlmsg_for_each_attr(attr, info->nlhdr, hdrlen, rem)
@@ -93,48 +137,19 @@ int xc_targets_get(struct net *net, struct genl_info *info, struct xc_targets *t
 				       n, XFRM_CTX_MAX_IMPORT_SAS);
 		return -E2BIG;
 	}
-	nlmsg_for_each_attr(attr, info->nlhdr, hdrlen, rem) {
-		if (nla_type(attr) != XFRM_CTX_A_SA_ID)
-			continue;
-		err = xc_sa_id_parse(attr, &id, false, extack);
-		if (err)
-			goto fail;
-		x = xc_sa_id_lookup(net, &id, attr, extack);
-		if (!x) {
-			err = -ESRCH;
-			goto fail;
-		}
-		for (i = 0; i < t->n && t->x[i] != x; i++)
-			;
-		if (i < t->n) {
-			xfrm_state_put(x);
-			NL_SET_ERR_MSG_FMT_MOD(extack, "SA 0x%08x is named twice",
-					       ntohl(id.spi));
-			NL_SET_BAD_ATTR(extack, attr);
-			err = -EINVAL;
-			goto fail;
-		}
-		err = xc_targets_add(t, x);
-		if (err) {
-			xfrm_state_put(x);
-			goto fail;
+	if (!n) {
+		err = xc_targets_add_reqid(net, t, reqid_attr, extack);
+	} else {
+		nlmsg_for_each_attr(attr, info->nlhdr, hdrlen, rem) {
+			if (nla_type(attr) != XFRM_CTX_A_SA_ID)
+				continue;
+			err = xc_targets_add_id(net, t, attr, extack);
+			if (err)
+				break;
 		}
 	}
-	if (n)
-		return 0;
-
-	reqid = nla_get_u32(reqid_attr);
-	err = xc_targets_collect(net, t, xc_match_reqid, &reqid);
 	if (err)
-		goto fail;
-	if (!t->n) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "no SA with reqid %u", reqid);
-		NL_SET_BAD_ATTR(extack, reqid_attr);
-		return -ESRCH;
-	}
-	return 0;
-fail:
-	xc_targets_put(t);
+		xc_targets_put(t);
 	return err;
 }
 

@@ -17,8 +17,10 @@ int xc_targets_collect(struct net *net, struct xc_targets *t,
 void xc_targets_put(struct xc_targets *t);
 
 /* Helpers of the command handlers (cmd_freeze.c). */
+int xc_flags_get(struct nlattr **attrs, u32 allowed, const char *cmd, u32 *flags,
+		 struct netlink_ext_ack *extack);
 int xc_check_flags(struct genl_info *info, u32 allowed, u32 *flags);
-unsigned int xc_lease(struct genl_info *info);
+unsigned int xc_lease(struct nlattr **attrs);
 int xc_freeze_targets(struct xc_net *xn, struct xc_targets *t, unsigned int lease,
 		      bool renew, struct netlink_ext_ack *extack);
 int xc_reply_count(struct genl_info *info, u8 cmd, u32 count);

@@ -19,6 +19,9 @@
 #error "XC_MODULE_VERSION comes from the VERSION file through kmod/Kbuild"
 #endif
 
+/* Largest replay bitmap XFRM netlink accepts: XFRMA_REPLAY_ESN_MAX bits. */
+#define XC_REPLAY_MAX_WORDS	(XFRM_CTX_MAX_REPLAY_WINDOW / 32)
+
 /* SAs collected from one walk of the state table before acting on them. */
 #define XC_BATCH		64
 
@@ -95,7 +98,20 @@ static inline int xc_addr_len(u16 family)
 	return family == AF_INET6 ? sizeof(struct in6_addr) : sizeof(struct in_addr);
 }
 
+/*
+ * The modes an SA may have to be frozen, exported or imported: transport,
+ * tunnel and beet. IP-TFS (and any later mode) keeps parameters and a
+ * queue of its own that this module does not carry.
+ */
+static inline bool xc_mode_carried(u8 mode)
+{
+	return mode == XFRM_MODE_TRANSPORT || mode == XFRM_MODE_TUNNEL ||
+	       mode == XFRM_MODE_BEET;
+}
+
 /* sa_id.c */
+int xc_get_addr(const struct nlattr *attr, u16 family, xfrm_address_t *a,
+		const char *what, struct netlink_ext_ack *extack);
 int xc_sa_id_parse(const struct nlattr *nest, struct xc_sa_id *id, bool partial,
 		   struct netlink_ext_ack *extack);
 struct xfrm_state *xc_sa_id_lookup(struct net *net, const struct xc_sa_id *id,
@@ -161,8 +177,37 @@ struct xfrm_state *xc_build_state(struct net *net, const struct nlattr *nest,
 				  struct netlink_ext_ack *extack);
 
 void xc_state_discard(struct xfrm_state *x);
+
+/* alg.c: the algorithms of an "sa" nest */
+struct xc_salt {
+	const char		*alg;	/* as the snapshot names it */
+	const struct nlattr	*attr;	/* the IV salt, or NULL */
+};
+
+int xc_check_proto_algs(struct xfrm_state *x, struct nlattr **tb,
+			const struct nlattr *nest, struct netlink_ext_ack *extack);
+int xc_attach_algs(struct xfrm_state *x, struct nlattr **tb, struct xc_salt *salt,
+		   struct netlink_ext_ack *extack);
+int xc_restore_salt(struct xfrm_state *x, const struct xc_salt *salt,
+		    struct netlink_ext_ack *extack);
 int xc_same_sa(const struct xfrm_state *x, struct nlattr **sa, const struct nlattr *nest,
 	       const struct nlattr **salt, struct netlink_ext_ack *extack);
+
+/* replay.c: the replay nest (XFRM_CTX_REPLAY_*) */
+struct xc_replay {
+	u8			mode;		/* XFRM_CTX_REPLAY_MODE_* */
+	u32			window;
+	u64			seq, oseq;	/* with the high halves in ESN mode */
+	u32			words;		/* of bmp */
+	const u32		*bmp;
+	const struct nlattr	*mode_attr, *bmp_attr;	/* for messages */
+};
+
+int xc_replay_parse(const struct nlattr *nest, struct xc_replay *r,
+		    struct netlink_ext_ack *extack);
+u8 xc_replay_mode(const struct xfrm_state *x);
+int xc_set_replay(struct xfrm_state *x, const struct nlattr *nest,
+		  struct netlink_ext_ack *extack);
 
 /* lifetime.c: counters, ages and the soft expiry, exactly */
 int xc_lft_put(struct sk_buff *skb, const struct xfrm_lifetime_cur *cur);

@@ -103,7 +103,7 @@ def test(t):
          "SPI collision"),
         (b, "import", sa(**{"alg-comp": {"name": "deflate"}}), "EINVAL", "esp takes no compression",
          "ESP with a compression algorithm"),
-        (b, "import", sa(daddr="0a0000"), "EINVAL", "address of 3 bytes", "short address"),
+        (b, "import", sa(daddr="0a0000"), "EINVAL", "daddr is 3 bytes", "short address"),
         (b, "import", sa(selector=None), "EINVAL", "lacks attribute", "no selector"),
         (b, "import", sa(replay__window=8192), "ERANGE", "", "window above the maximum"),
     ]
