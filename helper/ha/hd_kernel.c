@@ -605,6 +605,7 @@ static int takeover_one(struct hd *d, const struct xfrmctx_record *r, const stru
 		/* the rates travel in the snapshot itself (d->last is
 		 * already handed to us as c) */
 		rate = xc_rate_index_get(&tc->rates, sa->family, &sa->daddr, sa->spi, sa->proto);
+		jp.in_window = sa->replay.window;
 		xc_jump_size(rate, tc->now_ms, &jp, &j);
 		out = dir == 0 ? 0 : j.out;
 		in = dir == 1 ? 0 : j.in;

@@ -444,4 +444,6 @@ void xc_jump_size(const struct xc_rate *r, uint64_t now_ms, const struct xc_jump
 	j->out = xc_jump_compute(j->out_pps, age_s, p);
 	in.factor = p->in_factor;
 	j->in = xc_jump_compute(j->in_pps, age_s, &in);
+	/* one window short of the estimate (ike_rate.h says why) */
+	j->in = j->in > p->in_window ? j->in - p->in_window : 0;
 }

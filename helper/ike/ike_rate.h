@@ -19,7 +19,7 @@
  *              XC_RATE_LONG_INTERVAL earlier (when there is one). A
  *              snapshot that follows the last one by less than
  *              XC_RATE_MIN_INTERVAL is measured from the one before
- *   in_jump  = ceil(in_pps * age * in_factor)
+ *   in_jump  = max(0, ceil(in_pps * age * in_factor) - window)
  *
  * out_jump puts the standby's sequence numbers above all the dead node
  * used (a number sent twice is a replay drop at the peer and, with an
@@ -32,6 +32,18 @@
  * traffic (a larger one closes the window against bursts, at the price of
  * the peer's packets below the new top). An SA that was frozen when it was
  * exported needs no jump: its counters are exact (a planned hand-over).
+ *
+ * The inbound jump stops one replay window (the SA's own) short of the
+ * estimate. An estimate that overshoots drops the peer's packets below the
+ * new top, each one a lost packet (at 2 000/s and an age of 150 ms, a rate
+ * 10 % high is 30 packets, 15 ms of the tunnel); one that falls short
+ * drops nothing. What falling short leaves open is bounded by the window:
+ * the peer's first packet to the standby moves the window's top past
+ * everything the dead node accepted, and of those only the ones inside the
+ * window behind it, not seen by the standby, could be replayed, once. Until
+ * that packet arrives (a quiet peer), the open span is the window plus the
+ * estimate's shortfall, where a jump of 0 would leave everything the dead
+ * node accepted since the snapshot.
  *
  * Both jumps are xc_jump_compute() (channel_jump.c), the one formula of
  * every take-over. The inbound rate is the current one, never the peak: a

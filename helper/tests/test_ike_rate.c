@@ -316,3 +316,26 @@ TEST(ike_rate_jump_formula)
 	EXPECT_EQ(j.in, 0);
 	EXPECT_EQ(j.out, 249);	/* 83 x 1 s x factor 3 */
 }
+
+/* The inbound jump stops one replay window short of the estimate: an
+ * overshoot within the window drops none of the peer's packets. */
+TEST(ike_rate_inbound_jump_stops_a_window_short)
+{
+	struct xc_jump_params p = { .factor = 2.0, .floor = 1024, .in_factor = 1.0 };
+	struct xc_rate r = {
+		.family = AF_INET, .time_ms = 100000, .seq = 3000, .has_prev = 1,
+		.prev_time_ms = 99750, .prev_seq = 2500,	/* 2 000/s */
+	};
+	struct xc_jump j;
+
+	xc_jump_size(&r, 100150, &p, &j);	/* 150 ms: 300 */
+	EXPECT_EQ(j.in, 300);
+	p.in_window = 128;
+	xc_jump_size(&r, 100150, &p, &j);
+	EXPECT_EQ(j.in, 172);
+	/* less than a window's worth: none */
+	xc_jump_size(&r, 100050, &p, &j);	/* 100 */
+	EXPECT_EQ(j.in, 0);
+	/* the outbound jump does not change */
+	EXPECT_EQ(j.out, 1024);
+}

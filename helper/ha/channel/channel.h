@@ -193,6 +193,8 @@ struct xc_jump_params {
 	double factor;		/* outbound safety factor, default 2 */
 	uint64_t floor;		/* least outbound jump, default XC_JUMP_FLOOR */
 	double in_factor;	/* inbound (the IKE half's per-SA jumps), default 1 */
+	uint32_t in_window;	/* the SA's replay window: the inbound jump
+				 * stops this far short (ike_rate.h) */
 };
 #define XC_JUMP_FACTOR		2.0
 #define XC_JUMP_FLOOR		256
