@@ -164,11 +164,10 @@ def takeover_steps(old, new, t0=None):
             steps["parse"] = (b - rx) / 1e3
         else:
             steps["channel"] = (b - sent) / 1e3
-    # the announcement goes out from a thread of the daemon while the main
-    # thread updates (hd_announce.c): both from the take-over's begin
     if b and a:
-        steps["announce (parallel)"] = (a - b) / 1e3
-    if b and th:
+        steps["announce"] = (a - b) / 1e3
+        steps["update+thaw"] = (th - a) / 1e3
+    elif b and th:
         steps["update+thaw"] = (th - b) / 1e3
     if "request_us" in lt:
         steps["(prepare)"] = lt["prepare_us"] / 1e3

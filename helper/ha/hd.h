@@ -234,15 +234,6 @@ void hd_addr_read(struct hd *d);	/* events: take over / hand over */
  * or take it off; 0 or -errno, logged. */
 int hd_addr_add(struct hd *d, int announce);
 int hd_addr_del(struct hd *d);
-
-/* hd_announce.c: the take-over's gratuitous ARP from a thread (move-address) */
-void hd_announce_start(struct hd *d);
-void hd_announce_stop(void);
-/* Hand the announcement to the thread (sent here if there is none): 0 or
- * -errno, said in the log, if it cannot even be prepared. */
-int hd_announce_begin(struct hd *d);
-/* Wait for it; a failure is retried once here. *sent_us: when it went. */
-int hd_announce_end(struct hd *d, int64_t *sent_us);
 void hd_addr_tick(struct hd *d, int64_t now);	/* a switchover that never came */
 
 int64_t hd_now(void);		/* monotonic ms */

@@ -177,24 +177,23 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 		hd_log("nothing received from %s since this daemon started: taking over with no tunnels (a new pair, or the peer's tunnels renegotiate)",
 		       d->conf.peer_id);
 	snprintf(t->kind, sizeof(t->kind), "%s", exact ? "planned" : c ? "crash" : "empty");
-	/* move-address: the LAN turns to us now, the announcement sent by a
-	 * thread while the SAs are updated (hd_announce.c). The address is
-	 * here first; what arrives before the thaw meets frozen SAs here as
-	 * it met them on the old node. If the address cannot be added,
-	 * nothing was announced or thawed. */
+	/* move-address: the LAN turns to us now. Before the thaw, as in the
+	 * kernel-only hand-over: what arrives in between meets frozen SAs here
+	 * as it met them on the old node, and the announcement's travel
+	 * overlaps the update. If it fails nothing was thawed. */
 	d->prepared_until = 0;
-	if (hd_addr_add(d, 0) || hd_announce_begin(d)) {
+	if (hd_addr_add(d, 1)) {
 		snprintf(err, sizeof(err), "cannot put the tunnel address %s on %s",
 			 d->conf.address, d->conf.interface);
 		goto fail;
 	}
-	if (c)
+	if (d->conf.move_address)
+		t->announced_us = hd_wall_us();
+	if (c) {
 		rc = hd_kernel_takeover(d, c, exact, t, err, sizeof(err));
-	else
-		rc = 0;
-	hd_announce_end(d, &t->announced_us);
-	if (rc)
-		goto fail;
+		if (rc)
+			goto fail;
+	}
 	t1 = hd_now();
 	if (!t->thawed_us)	/* no SAs: set by hd_kernel_takeover otherwise */
 		t->thawed_us = hd_wall_us();

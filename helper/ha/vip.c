@@ -128,13 +128,14 @@ static int addr_change(const struct vip_socks *s, int ifindex, struct in_addr ad
 	return ans.e.error;
 }
 
-/* An unsolicited ARP request for the address, from the new owner's MAC. */
-int vip_arp_send(const struct vip_arp *a)
+/* An unsolicited ARP request for addr, from the new owner's MAC. */
+static int gratuitous_arp(const struct vip_socks *s, int ifindex,
+			  const unsigned char mac[ETH_ALEN], struct in_addr addr)
 {
 	struct sockaddr_ll to = {
 		.sll_family = AF_PACKET,
 		.sll_protocol = htons(ETH_P_ARP),
-		.sll_ifindex = a->ifindex,
+		.sll_ifindex = ifindex,
 		.sll_halen = ETH_ALEN,
 		.sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 	};
@@ -146,10 +147,10 @@ int vip_arp_send(const struct vip_arp *a)
 	arp.arp_hln = ETH_ALEN;
 	arp.arp_pln = 4;
 	arp.arp_op = htons(ARPOP_REQUEST);
-	memcpy(arp.arp_sha, a->mac, ETH_ALEN);
-	memcpy(arp.arp_spa, &a->addr, 4);
-	memcpy(arp.arp_tpa, &a->addr, 4);
-	if (sendto(a->packet, &arp, sizeof(arp), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+	memcpy(arp.arp_sha, mac, ETH_ALEN);
+	memcpy(arp.arp_spa, &addr, 4);
+	memcpy(arp.arp_tpa, &addr, 4);
+	if (sendto(s->packet, &arp, sizeof(arp), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
 		return -errno;
 	return 0;
 }
@@ -187,24 +188,18 @@ int vip_add(struct vip_socks *to, const char *dev, const char *addr_text, const 
 	return addr_step(to, dev, addr_text, 1, step);
 }
 
-int vip_arp_prepare(struct vip_socks *to, const char *dev, const char *addr_text,
-		    struct vip_arp *a, const char **step)
-{
-	int err = resolve(to, dev, addr_text, &a->addr, &a->ifindex, a->mac, step);
-
-	a->packet = to->packet;
-	if (!err)
-		*step = "gratuitous ARP";
-	return err;
-}
-
 int vip_announce(struct vip_socks *to, const char *dev, const char *addr_text,
 		 const char **step)
 {
-	struct vip_arp a;
-	int err = vip_arp_prepare(to, dev, addr_text, &a, step);
+	unsigned char mac[ETH_ALEN];
+	struct in_addr addr;
+	int ifindex, err;
 
-	return err ? err : vip_arp_send(&a);
+	err = resolve(to, dev, addr_text, &addr, &ifindex, mac, step);
+	if (err)
+		return err;
+	*step = "gratuitous ARP";
+	return gratuitous_arp(to, ifindex, mac, addr);
 }
 
 int vip_del(struct vip_socks *from, const char *dev, const char *addr_text, const char **step)

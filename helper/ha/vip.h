@@ -3,7 +3,6 @@
 #define XCBENCH_VIP_H
 
 #include <net/if.h>
-#include <netinet/in.h>
 
 /* A gateway's sockets for moving the VIP, made in its network namespace. */
 struct vip_socks {
@@ -16,15 +15,6 @@ struct vip_socks {
 	unsigned char mac[6];
 };
 
-/* A gratuitous ARP resolved ahead, to send later or from another thread:
- * sending it needs no lookup and touches nothing of the vip_socks. */
-struct vip_arp {
-	int packet;
-	int ifindex;
-	unsigned char mac[6];
-	struct in_addr addr;
-};
-
 int vip_open(struct vip_socks *s);
 void vip_close(struct vip_socks *s);
 /* The three steps of a move; on error *step names what failed. addr/32 on
@@ -32,10 +22,6 @@ void vip_close(struct vip_socks *s);
 int vip_add(struct vip_socks *to, const char *dev, const char *addr, const char **step);
 /* A gratuitous ARP for addr from the new node: the peer turns to it. */
 int vip_announce(struct vip_socks *to, const char *dev, const char *addr, const char **step);
-/* vip_announce() in two halves. */
-int vip_arp_prepare(struct vip_socks *to, const char *dev, const char *addr, struct vip_arp *a,
-		    const char **step);
-int vip_arp_send(const struct vip_arp *a);
 /* addr off the old node (an address it no longer has is no error). */
 int vip_del(struct vip_socks *from, const char *dev, const char *addr, const char **step);
 /* All three, in this order. */

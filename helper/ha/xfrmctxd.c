@@ -143,7 +143,6 @@ static int setup(struct hd *d, char *err, size_t errlen)
 	    (r = hd_addr_open(d, err, errlen)))
 		return r;
 	go_realtime(d);
-	hd_announce_start(d);
 	hd_clear_fault(d);
 	d->address_here = hd_addr_present(d) > 0;
 	if (d->address_here) {
@@ -293,7 +292,6 @@ int main(int argc, char **argv)
 		hd_link_drop(&d, "stopping");
 	}
 	unlink(d.conf.control);
-	hd_announce_stop();
 	xfrmctx_ctx_free(d.last);
 	xfrmctx_ctx_free(d.handover);
 	xc_store_free(&d.store);
