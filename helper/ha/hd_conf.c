@@ -63,12 +63,13 @@ static int set_bool(const char *v, int *out)
 	return 0;
 }
 
-static int set_factor(const char *v, double *out)
+/* A factor between least and 1000. */
+static int set_factor(const char *v, double least, double *out)
 {
 	char *end;
 
 	*out = strtod(v, &end);
-	return end == v || *end || !(*out >= 1.0) || *out > 1000.0 ? -1 : 0;
+	return end == v || *end || !(*out >= least) || *out > 1000.0 ? -1 : 0;
 }
 
 /* One key; -1 if the value is bad, -2 if the key is unknown. */
@@ -101,9 +102,9 @@ static int set(struct hd_conf *c, const char *k, const char *v)
 	if (!strcmp(k, "realtime"))
 		return set_bool(v, &c->realtime);
 	if (!strcmp(k, "factor"))
-		return set_factor(v, &c->factor);
+		return set_factor(v, 1.0, &c->factor);
 	if (!strcmp(k, "in-factor"))
-		return set_factor(v, &c->in_factor);
+		return set_factor(v, 0.0, &c->in_factor);
 	if (!strcmp(k, "floor")) {
 		r = set_uint(v, 1ull << 31, &u);
 		c->floor = u;

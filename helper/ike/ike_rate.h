@@ -28,9 +28,8 @@
  * snapshot, or one whose rate is not known yet. in_jump moves the inbound
  * replay window past what the dead node accepted after the snapshot, so
  * that none of it can be replayed to the standby; the peer's own counter
- * moved on just as far, so in_factor 1 drops almost nothing of its live
- * traffic (a larger one closes the window against bursts, at the price of
- * the peer's packets below the new top). An SA that was frozen when it was
+ * moved on just as far; in_factor (0.75 by default) keeps the estimate on
+ * the low side, where an error costs no packet (below). An SA that was frozen when it was
  * exported needs no jump: its counters are exact (a planned hand-over).
  *
  * The inbound jump stops one replay window (the SA's own) short of the

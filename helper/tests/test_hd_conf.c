@@ -40,6 +40,8 @@ TEST(hd_conf_loads_the_shipped_example)
 	EXPECT_EQ(c.ha_version, 0);	/* auto */
 	EXPECT_STREQ(c.charon_bin, "/usr/lib/ipsec/charon");
 	EXPECT_EQ(c.floor, 1024);
+	EXPECT(c.in_factor > 0.74 && c.in_factor < 0.76);
+	EXPECT(c.factor > 1.99 && c.factor < 2.01);
 }
 
 TEST(hd_conf_ha_version)

@@ -192,13 +192,13 @@ int xc_ctx_load(const char *path, const struct xc_keyring *seal_keys,
 struct xc_jump_params {
 	double factor;		/* outbound safety factor, default 2 */
 	uint64_t floor;		/* least outbound jump, default XC_JUMP_FLOOR */
-	double in_factor;	/* inbound (the IKE half's per-SA jumps), default 1 */
+	double in_factor;	/* inbound (the per-SA jumps), default 0.75 */
 	uint32_t in_window;	/* the SA's replay window: the inbound jump
 				 * stops this far short (ike_rate.h) */
 };
 #define XC_JUMP_FACTOR		2.0
 #define XC_JUMP_FLOOR		256
-#define XC_JUMP_IN_FACTOR	1.0
+#define XC_JUMP_IN_FACTOR	0.75
 
 /* max(floor, ceil(peak_pps * age_s * factor)) */
 uint64_t xc_jump_compute(double peak_pps, double age_s, const struct xc_jump_params *p);
