@@ -24,6 +24,9 @@ XC_DEFAULT_LINE=6.1
 XC_CACHE=${XC_CACHE:-/var/cache/xfrm-ctx}
 XC_ROOT=${XC_ROOT:-$XC_CACHE/trixie}
 XC_APT=${XC_APT:-$XC_CACHE/apt}
+# The debug-kernel lane's kernel (scripts/debug-kernel): line "debug", ABI
+# <version>-xcdebug, its built tree in $XC_DEBUG/<abi>/src.
+XC_DEBUG=${XC_DEBUG:-$XC_CACHE/debug-kernel}
 
 # Lines built and booted from trixie's packages.
 xc_trixie_line() { case "$1" in 6.12-trixie|7.x) return 0 ;; esac; return 1; }
@@ -104,19 +107,26 @@ xc_abi() {
 	printf '%s\n' "$dep"
 }
 
-# Accept a line (6.1, 6.12, 6.12-trixie, 7.x) or an ABI (6.1.0-56-amd64)
-# and print the ABI.
+# Accept a line (6.1, 6.12, 6.12-trixie, 7.x, debug once scripts/debug-kernel
+# built it) or an ABI (6.1.0-56-amd64) and print the ABI.
 xc_resolve() {
 	case "$1" in
 	6.1|6.12|6.12-trixie|7.x) xc_abi "$1" ;;
-	*-amd64) printf '%s\n' "$1" ;;
+	debug) cat "$XC_DEBUG/current" 2>/dev/null ;;
+	*-amd64|*-xcdebug) printf '%s\n' "$1" ;;
 	*) return 1 ;;
 	esac
 }
 
 # Headers tree Kbuild builds against (installed from Debian's packages), as
 # seen by the build: on the host, or inside the trixie root.
-xc_kdir() { printf '/usr/src/linux-headers-%s\n' "$1"; }
+# The debug kernel's is its whole built tree.
+xc_kdir() {
+	case "$1" in
+	*-xcdebug) printf '%s/%s/src\n' "$XC_DEBUG" "$1" ;;
+	*) printf '/usr/src/linux-headers-%s\n' "$1" ;;
+	esac
+}
 # Does this ABI build inside the trixie root (its headers are there, not on
 # the host)?
 xc_in_root() {
