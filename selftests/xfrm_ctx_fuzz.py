@@ -316,7 +316,7 @@ def module_text():
     return min(a for a, _ in spans), max(b for _, b in spans)
 
 
-def failslab(t, percent):
+def failslab(percent):
     """Make percent % of the slab allocations that have the module's code
     on their stack fail, in this task only (task-filter and
     /proc/self/make-it-fail; GFP_KERNEL ones too). percent 0: off. Returns
@@ -324,9 +324,11 @@ def failslab(t, percent):
     def w(name, val):
         with open(f"{FAILSLAB_DIR}/{name}", "w") as f:
             f.write(f"{val}\n")
-    with open("/proc/self/make-it-fail", "w") as f:
-        f.write("1\n" if percent else "0\n")
+    def me(val):
+        with open("/proc/self/make-it-fail", "w") as f:
+            f.write(f"{val}\n")
     if not percent:
+        me(0)
         w("probability", 0)
         return FAILSLAB_TIMES - int(open(f"{FAILSLAB_DIR}/times").read())
     start, end = module_text()
@@ -338,6 +340,7 @@ def failslab(t, percent):
                       ("reject-start", 0), ("reject-end", 0), ("stacktrace-depth", 32),
                       ("times", FAILSLAB_TIMES), ("probability", percent)):
         w(name, val)
+    me(1)	# (last: what this task starts from now on inherits it)
     return 0
 
 
@@ -378,8 +381,8 @@ def test(t):
     fz = Fuzzer(t, f, victims, rng)
     hangs = 0
     if FAILSLAB:
-        t.on_exit(lambda: failslab(t, 0))
-        failslab(t, FAILSLAB)
+        t.on_exit(lambda: failslab(0))
+        failslab(FAILSLAB)
     start = time.monotonic()
     for i in range(ITERS):
         if fz.one() == "NO ANSWER":
@@ -396,7 +399,7 @@ def test(t):
                 ksft.log(f"re-importing the victims: {e.msg}")
     took = time.monotonic() - start
     if FAILSLAB:
-        failed = failslab(t, 0)
+        failed = failslab(0)
         ksft.log(f"failslab: {failed} allocations under xfrm_ctx failed")
         t.ok(failed > 0, "failslab made some of the module's allocations fail")
     ksft.log(f"{ITERS} requests in {took:.1f} s; answers:")
