@@ -396,7 +396,8 @@ def test(t):
             try:
                 t.xc(f, "import", {"sa": victims, "flags": "live-snapshot"}, quiet=True)
             except xcnl.NlError as e:
-                ksft.log(f"re-importing the victims: {e.msg}")
+                name = errno.errorcode.get(e.err, e.err)
+                ksft.log(f"re-importing the victims: {name}: {e.msg or '(no message)'}")
     took = time.monotonic() - start
     if FAILSLAB:
         failed = failslab(0)
