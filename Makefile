@@ -154,15 +154,17 @@ soak: deps
 # /var/cache/xfrm-ctx/debug-kernel), every selftest, 100 000 fuzzed
 # requests with failslab and 1 000 hand-overs on it, a kmemleak scan
 # (selftests/vm/debug-lane). Hours under TCG: not part of make check.
-# DEBUG_PARTS="selftests fuzz soak" (a subset runs alone); logs in
+# DEBUG_PARTS="selftests fuzz soak" (a subset runs alone); DEBUG_ENV: the
+# lane's knobs in the guest (XC_DEBUG_TEST_TIMEOUT=600 ...); logs in
 # build/debug-lane/.
 DEBUG_PARTS ?=
+DEBUG_ENV ?=
 DEBUG_TIMEOUT ?= 28800
 check-debug: deps
 	@nice -n 19 scripts/debug-kernel >/dev/null
 	@rm -rf $(BUILD)/debug-lane/guest
 	@XC_VM_KEEP=$(BUILD)/debug-lane/guest nice -n 19 selftests/vm/run --kernel debug \
-		--mem 4096 --timeout $(DEBUG_TIMEOUT) selftests/vm/debug-lane $(DEBUG_PARTS)
+		--mem 4096 --timeout $(DEBUG_TIMEOUT) "$(DEBUG_ENV) selftests/vm/debug-lane $(DEBUG_PARTS)"
 
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/helper $(BUILD)/vm $(BUILD)/fuzz $(BUILD)/bench
