@@ -24,6 +24,9 @@ XC_DEFAULT_LINE=6.1
 XC_CACHE=${XC_CACHE:-/var/cache/xfrm-ctx}
 XC_ROOT=${XC_ROOT:-$XC_CACHE/trixie}
 XC_APT=${XC_APT:-$XC_CACHE/apt}
+# The debug-kernel lane's kernel (scripts/debug-kernel): line "debug", ABI
+# <version>-xcdebug, its built tree in $XC_DEBUG/<abi>/src.
+XC_DEBUG=${XC_DEBUG:-$XC_CACHE/debug-kernel}
 
 # Lines built and booted from trixie's packages.
 xc_trixie_line() { case "$1" in 6.12-trixie|7.x) return 0 ;; esac; return 1; }
@@ -104,19 +107,26 @@ xc_abi() {
 	printf '%s\n' "$dep"
 }
 
-# Accept a line (6.1, 6.12, 6.12-trixie, 7.x) or an ABI (6.1.0-56-amd64)
-# and print the ABI.
+# Accept a line (6.1, 6.12, 6.12-trixie, 7.x, debug once scripts/debug-kernel
+# built it) or an ABI (6.1.0-56-amd64) and print the ABI.
 xc_resolve() {
 	case "$1" in
 	6.1|6.12|6.12-trixie|7.x) xc_abi "$1" ;;
-	*-amd64) printf '%s\n' "$1" ;;
+	debug) cat "$XC_DEBUG/current" 2>/dev/null ;;
+	*-amd64|*-xcdebug) printf '%s\n' "$1" ;;
 	*) return 1 ;;
 	esac
 }
 
 # Headers tree Kbuild builds against (installed from Debian's packages), as
 # seen by the build: on the host, or inside the trixie root.
-xc_kdir() { printf '/usr/src/linux-headers-%s\n' "$1"; }
+# The debug kernel's is its whole built tree.
+xc_kdir() {
+	case "$1" in
+	*-xcdebug) printf '%s/%s/src\n' "$XC_DEBUG" "$1" ;;
+	*) printf '/usr/src/linux-headers-%s\n' "$1" ;;
+	esac
+}
 # Does this ABI build inside the trixie root (its headers are there, not on
 # the host)?
 xc_in_root() {
@@ -127,3 +137,37 @@ xc_in_root() {
 xc_kroot() { printf '%s/kernels/%s\n' "$XC_BUILD" "$1"; }
 xc_vmlinuz() { printf '%s/boot/vmlinuz-%s\n' "$(xc_kroot "$1")" "$1"; }
 xc_moddir() { printf '%s/lib/modules/%s\n' "$(xc_kroot "$1")" "$1"; }
+
+# Debian's linux-source package of a line and the version to take: the one
+# matching the installed headers (when the mirror still has it, else the
+# newest). Prints "PACKAGE VERSION" (VERSION may be empty).
+xc_source_pkg() {
+	local line=$1 pkg abi ver
+	pkg=linux-source-$line
+	abi=$(xc_abi "$line" 2>/dev/null || true)
+	ver=$(dpkg-query -W -f='${Version}' "linux-headers-$abi" 2>/dev/null || true)
+	if xc_trixie_line "$line"; then
+		# linux-source-<major.minor> of the ABI, at the headers' version.
+		pkg=linux-source-$(echo "$abi" | cut -d. -f1,2)
+		ver=$(xc_apt apt-cache show "linux-headers-$abi" 2>/dev/null |
+		      sed -n 's/^Version: //p' | head -n1)
+	fi
+	printf '%s %s\n' "$pkg" "$ver"
+}
+
+# Download that package into DIR (never installed) and print the .deb's
+# path. trixie's lines come from the private apt configuration.
+#   xc_source_deb 6.1|6.12|6.12-trixie|7.x DIR
+xc_source_deb() {
+	local line=$1 dir=$2 pkg ver deb apt=(apt-get)
+	read -r pkg ver < <(xc_source_pkg "$line")
+	xc_trixie_line "$line" && apt=(xc_apt apt-get)
+	mkdir -p "$dir"
+	(cd "$dir" &&
+	 { [ -n "$ver" ] && "${apt[@]}" download -q "$pkg=$ver" 2>/dev/null ||
+	   "${apt[@]}" download -q "$pkg"; } 2>&1 |
+	 grep -v '^W: Download is performed unsandboxed' >&2 || true)
+	deb=$(ls "$dir"/"$pkg"_*.deb 2>/dev/null | head -n1)
+	[ -n "$deb" ] || { echo "cannot download $pkg" >&2; return 1; }
+	printf '%s\n' "$deb"
+}

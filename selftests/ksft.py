@@ -27,8 +27,29 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import xcnl  # noqa: E402
 
 KSFT_PASS, KSFT_FAIL, KSFT_SKIP = 0, 1, 4
+# What fails a test in the kernel log; lib.sh's check_dmesg runs this too
+# (`ksft.py check-dmesg`). The debug kernel (make check-debug) reports
+# through the same lines: KASAN as "BUG: KASAN: ...", lockdep as "WARNING:
+# possible circular locking dependency", "WARNING: inconsistent lock state",
+# "WARNING: suspicious RCU usage", "BUG: sleeping function called ...",
+# debugobjects as "ODEBUG:", kmemleak as "kmemleak: N new suspected memory
+# leaks" (and when it gives up: "kmemleak: ... disabled"); its start-up lines
+# are no complaint.
 BAD_LOG = re.compile(r"WARNING:|BUG:|Oops|refcount_t|general protection|UBSAN|KASAN|"
-                     r"list_(add|del) corruption|possible circular locking|sleeping function called")
+                     r"list_(add|del) corruption|possible circular locking|sleeping function called|"
+                     r"inconsistent lock state|suspicious RCU usage|lockdep is turned off|ODEBUG:|"
+                     r"kmemleak: (?!Kernel memory leak detector initialized|"
+                     r"Automatic memory scanning thread)")
+
+
+def kernel_log_trouble(path=None):
+    """The lines of the kernel log (or of a saved one) that BAD_LOG matches."""
+    if path:
+        with open(path, errors="replace") as f:
+            dmesg = f.read()
+    else:
+        dmesg = subprocess.run(["dmesg"], capture_output=True, text=True).stdout
+    return [line for line in dmesg.splitlines() if BAD_LOG.search(line)]
 
 
 def log(msg):
@@ -157,8 +178,7 @@ class Test:
         if self.module and os.path.isdir("/sys/module/xfrm_ctx"):
             if subprocess.run(["rmmod", "xfrm_ctx"], capture_output=True).returncode:
                 self.fail("rmmod xfrm_ctx failed")
-        dmesg = subprocess.run(["dmesg"], capture_output=True, text=True).stdout
-        bad = [line for line in dmesg.splitlines() if BAD_LOG.search(line)]
+        bad = kernel_log_trouble()
         if bad:
             self.fail("the kernel log shows trouble:\n" + "\n".join(bad))
 
@@ -260,3 +280,14 @@ def xfrm_failures(block):
     """(replay-window, replay, failed) statistics of an SA block."""
     m = re.search(r"replay-window (\d+) replay (\d+) failed (\d+)", block)
     return tuple(int(g) for g in m.groups()) if m else None
+
+
+if __name__ == "__main__":
+    # ksft.py check-dmesg [FILE]: print the kernel log's (or FILE's)
+    # trouble, exit 1 if any.
+    if sys.argv[1:2] != ["check-dmesg"] or len(sys.argv) > 3:
+        sys.exit("usage: ksft.py check-dmesg [FILE]")
+    trouble = kernel_log_trouble(sys.argv[2] if len(sys.argv) > 2 else None)
+    for line in trouble:
+        print(line)
+    sys.exit(1 if trouble else 0)

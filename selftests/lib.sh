@@ -112,16 +112,15 @@ slowwait() {
 	done
 }
 
-# The kernel log must show no WARNING, BUG, Oops or refcount complaint.
+# The kernel log must show no WARNING, BUG, Oops, refcount, KASAN, lockdep
+# or kmemleak complaint (the patterns: BAD_LOG in ksft.py).
 check_dmesg() {
 	local bad
-	bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|refcount_t|general protection|UBSAN|KASAN|kmemleak|list_(add|del) corruption|lockdep|possible circular locking|sleeping function called' || true)
-	if [ -n "$bad" ]; then
-		echo "# FAIL: the kernel log shows trouble:"
-		echo "$bad" | sed 's/^/#   /'
-		return 1
-	fi
-	return 0
+	bad=$(python3 "$XC_TOP/selftests/ksft.py" check-dmesg) && return 0
+	[ -n "$bad" ] || bad="(ksft.py check-dmesg failed)"
+	echo "# FAIL: the kernel log shows trouble:"
+	echo "$bad" | sed 's/^/#   /'
+	return 1
 }
 
 load_module() {

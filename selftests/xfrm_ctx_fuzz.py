@@ -19,6 +19,11 @@ and the same set in a namespace the fuzzer never talks to. Afterwards:
 
   XC_FUZZ_ITERS   requests (default 2000; `make fuzz` runs 50 000)
   XC_FUZZ_SEED    seed (default 1; "random" for a fresh one, printed)
+  XC_FUZZ_FAILSLAB  percent (default 0: off): with failslab (the debug
+                  kernel, make check-debug), that share of the slab
+                  allocations made under the module's code in the fuzzer's
+                  own task fails during the requests; the test prints how
+                  many failed, and fails if none did
 """
 import copy
 import errno
@@ -26,6 +31,7 @@ import os
 import random
 import socket
 import struct
+import subprocess
 import time
 
 import ksft
@@ -37,6 +43,9 @@ SEED = random.SystemRandom().randrange(1 << 32) if SEED == "random" else int(SEE
 BYSTANDER_REQID = 9000
 GCM = "rfc4106(gcm(aes))"
 
+FAILSLAB = int(os.environ.get("XC_FUZZ_FAILSLAB", "0"))
+FAILSLAB_DIR = "/sys/kernel/debug/failslab"
+FAILSLAB_TIMES = 1 << 30
 NETLINK_XFRM = 6
 XFRM_MSG_GETSA, XFRM_MSG_DELSA = 18, 17
 INTERESTING = [0, 1, 2, 3, 4, 7, 8, 16, 31, 32, 33, 63, 64, 127, 128, 255, 256, 1023, 1024, 1025,
@@ -283,6 +292,58 @@ class Fuzzer:
         return res
 
 
+# --- failslab on the module's allocations -----------------------------------
+def module_text():
+    """[start, end) of the loaded xfrm_ctx's executable sections (one
+    region: the module's text memory), from their load addresses and the
+    .ko's section sizes."""
+    ko = subprocess.run(["modinfo", "-n", "xfrm_ctx"], capture_output=True, text=True,
+                        check=True).stdout.strip()
+    sizes = {}
+    for line in subprocess.run(["readelf", "-SW", ko], capture_output=True, text=True,
+                               check=True).stdout.splitlines():
+        f = line.replace("[ ", "[").split()
+        if len(f) > 7 and f[1].startswith((".text", ".exit.text")) and "X" in f[7]:
+            sizes[f[1]] = int(f[5], 16)
+    spans = []
+    for name, size in sizes.items():
+        path = f"/sys/module/xfrm_ctx/sections/{name}"
+        if size and os.path.exists(path):
+            start = int(open(path).read(), 16)
+            spans.append((start, start + size))
+    if not spans:
+        raise RuntimeError("no text section of xfrm_ctx found")
+    return min(a for a, _ in spans), max(b for _, b in spans)
+
+
+def failslab(percent):
+    """Make percent % of the slab allocations that have the module's code
+    on their stack fail, in this task only (task-filter and
+    /proc/self/make-it-fail; GFP_KERNEL ones too). percent 0: off. Returns
+    how many failed since it was turned on."""
+    def w(name, val):
+        with open(f"{FAILSLAB_DIR}/{name}", "w") as f:
+            f.write(f"{val}\n")
+    def me(val):
+        with open("/proc/self/make-it-fail", "w") as f:
+            f.write(f"{val}\n")
+    if not percent:
+        me(0)
+        w("probability", 0)
+        return FAILSLAB_TIMES - int(open(f"{FAILSLAB_DIR}/times").read())
+    start, end = module_text()
+    ksft.log(f"failslab: {percent}% of the allocations under xfrm_ctx "
+             f"[{start:#x}, {end:#x}) in pid {os.getpid()}")
+    for name, val in (("task-filter", "Y"), ("ignore-gfp-wait", "N"), ("cache-filter", "N"),
+                      ("interval", 1), ("space", 0), ("verbose", 2),
+                      ("require-start", hex(start)), ("require-end", hex(end)),
+                      ("reject-start", 0), ("reject-end", 0), ("stacktrace-depth", 32),
+                      ("times", FAILSLAB_TIMES), ("probability", percent)):
+        w(name, val)
+    me(1)	# (last: what this task starts from now on inherits it)
+    return 0
+
+
 def tunnel_lines(reqid, local, remote, spi_o, spi_i, extra=""):
     common = f"proto esp mode tunnel reqid {reqid} replay-window 128 flag esn {extra}"
     return [f"xfrm state add src {local} dst {remote} spi {spi_o:#x} {common} aead {GCM} 0x{'11' * 20} 128",
@@ -319,6 +380,9 @@ def test(t):
 
     fz = Fuzzer(t, f, victims, rng)
     hangs = 0
+    if FAILSLAB:
+        t.on_exit(lambda: failslab(0))
+        failslab(FAILSLAB)
     start = time.monotonic()
     for i in range(ITERS):
         if fz.one() == "NO ANSWER":
@@ -332,8 +396,13 @@ def test(t):
             try:
                 t.xc(f, "import", {"sa": victims, "flags": "live-snapshot"}, quiet=True)
             except xcnl.NlError as e:
-                ksft.log(f"re-importing the victims: {e.msg}")
+                name = errno.errorcode.get(e.err, e.err)
+                ksft.log(f"re-importing the victims: {name}: {e.msg or '(no message)'}")
     took = time.monotonic() - start
+    if FAILSLAB:
+        failed = failslab(0)
+        ksft.log(f"failslab: {failed} allocations under xfrm_ctx failed")
+        t.ok(failed > 0, "failslab made some of the module's allocations fail")
     ksft.log(f"{ITERS} requests in {took:.1f} s; answers:")
     for k in sorted(fz.stats):
         ksft.log(f"  {fz.stats[k]:6d}  {k}")

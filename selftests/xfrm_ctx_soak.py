@@ -15,7 +15,10 @@ directions carry ESP throughout. Checked:
     failure;
   - no leak: afterwards the namespaces hold the SAs they held at the start,
     nothing is frozen, the xfrm_state slab cache (or Slab, where the cache
-    is merged) and the module's reference count are back to their start.
+    is merged) and the module's reference count are back to their start;
+    Slab grows by less than 4 MiB (not under KASAN, whose quarantine keeps
+    freed objects: there kmemleak, run after the soak by make check-debug,
+    looks for leaks).
 
   XC_SOAK_ROUNDS  hand-overs (default 10000)
 """
@@ -59,6 +62,15 @@ def slab():
     with open("/proc/meminfo") as f:
         kib = next(int(line.split()[1]) for line in f if line.startswith("Slab:"))
     return objs, kib
+
+
+def kasan_and_kmemleak():
+    """The debug kernel's case: KASAN's quarantine holds freed objects (up to
+    1/32 of memory) in the slab caches, and kmemleak is there to find leaks."""
+    if not os.path.exists("/sys/kernel/debug/kmemleak"):
+        return False
+    with open("/proc/kallsyms") as f:
+        return any(line.rstrip().endswith(" kasan_quarantine_put") for line in f)
 
 
 def settle():
@@ -180,8 +192,14 @@ def test(t):
     if slab0[0] is not None:
         t.eq("xfrm_state slab objects back to the start", slab0[0], slab1[0])
     grew = slab1[1] - slab0[1]
-    t.ok(grew < 4096, f"Slab grew {grew} KiB over {ROUNDS} hand-overs (< 4 MiB: under "
-         f"{4096 * 1024 // max(ROUNDS, 1)} bytes per hand-over)")
+    if kasan_and_kmemleak():
+        # Seen in make check-debug: 8952 KiB over 1 000 hand-overs with the
+        # xfrm_state objects back to the start and no kmemleak report.
+        ksft.log(f"Slab grew {grew} KiB: not a measure of leaks under KASAN, whose "
+                 "quarantine keeps freed objects; kmemleak checks instead (make check-debug)")
+    else:
+        t.ok(grew < 4096, f"Slab grew {grew} KiB over {ROUNDS} hand-overs (< 4 MiB: under "
+             f"{4096 * 1024 // max(ROUNDS, 1)} bytes per hand-over)")
     t.eq("the module's reference count is back to the start", refcnt0,
          open("/sys/module/xfrm_ctx/refcnt").read().strip())
 
