@@ -328,6 +328,10 @@ static int xc_init_transform(struct xfrm_state *x, struct nlattr **tb,
 		x->km.state = XFRM_STATE_VALID;
 		return 0;
 	}
+	if (err == -ENOMEM) {
+		NL_SET_ERR_MSG_MOD(extack, "out of memory setting up the transform");
+		return err;
+	}
 	alg = x->aead ? x->aead->alg_name : x->ealg ? x->ealg->alg_name :
 	      x->aalg ? x->aalg->alg_name : "the transform";
 	NL_SET_ERR_MSG_FMT_MOD(extack, "%s refused its key or lengths (%d)", alg, err);

@@ -136,7 +136,7 @@ static struct sk_buff *xc_export_reply(struct xc_net *xn, struct xc_targets *t,
 	return msg;
 }
 
-int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
+static int xc_export_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 	struct xc_net *xn = xc_net(net);
@@ -178,6 +178,11 @@ int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
 out:
 	xc_targets_put(&t);
 	return err;
+}
+
+int xfrm_ctx_nl_export_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return xc_said(info, xc_export_doit(skb, info));
 }
 
 struct xc_export_filter {
@@ -270,9 +275,13 @@ int xfrm_ctx_nl_export_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			 * context would lack it. Fail the dump rather than
 			 * hand over an incomplete context.
 			 */
-			NL_SET_ERR_MSG_FMT_MOD(cb->extack,
-					       "SA 0x%08x vanished during the dump (%d)",
-					       ntohl(x->id.spi), err);
+			if (err == -ENOMEM)
+				NL_SET_ERR_MSG_FMT_MOD(cb->extack, "out of memory for SA 0x%08x",
+						       ntohl(x->id.spi));
+			else
+				NL_SET_ERR_MSG_FMT_MOD(cb->extack,
+						       "SA 0x%08x vanished during the dump (%d)",
+						       ntohl(x->id.spi), err);
 			break;
 		}
 		genlmsg_end(skb, hdr);

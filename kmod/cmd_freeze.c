@@ -115,6 +115,18 @@ out:
 	return err;
 }
 
+/*
+ * Every refusal carries a message: an allocation that failed deep down
+ * (an SA's parts, the reply) returns -ENOMEM without one. Say it here,
+ * once for every command, unless something more precise was said.
+ */
+int xc_said(struct genl_info *info, int err)
+{
+	if (err == -ENOMEM && info->extack && !info->extack->_msg)
+		NL_SET_ERR_MSG_MOD(info->extack, "out of memory");
+	return err;
+}
+
 int xc_reply_count(struct genl_info *info, u8 cmd, u32 count)
 {
 	struct sk_buff *msg;
@@ -132,7 +144,7 @@ int xc_reply_count(struct genl_info *info, u8 cmd, u32 count)
 	return genlmsg_reply(msg, info);
 }
 
-int xfrm_ctx_nl_freeze_doit(struct sk_buff *skb, struct genl_info *info)
+static int xc_freeze_doit(struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 	struct xc_net *xn = xc_net(net);
@@ -223,14 +235,19 @@ out:
 	return err;
 }
 
+int xfrm_ctx_nl_freeze_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return xc_said(info, xc_freeze_doit(info));
+}
+
 int xfrm_ctx_nl_thaw_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return xc_unfreeze_doit(info, XFRM_CTX_CMD_THAW);
+	return xc_said(info, xc_unfreeze_doit(info, XFRM_CTX_CMD_THAW));
 }
 
 int xfrm_ctx_nl_release_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return xc_unfreeze_doit(info, XFRM_CTX_CMD_RELEASE);
+	return xc_said(info, xc_unfreeze_doit(info, XFRM_CTX_CMD_RELEASE));
 }
 
 static int xc_frozen_msg(struct sk_buff *skb, struct xc_net *xn, u32 portid,

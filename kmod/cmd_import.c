@@ -283,7 +283,7 @@ static void xc_import_commit(struct xc_net *xn, struct xc_import *imp, unsigned 
 		xc_lease_rearm(xn);
 }
 
-int xfrm_ctx_nl_import_doit(struct sk_buff *skb, struct genl_info *info)
+static int xc_import_doit(struct genl_info *info)
 {
 	u64 out_jump = xc_get_u64(info, XFRM_CTX_A_OUT_JUMP);
 	u64 in_jump = xc_get_u64(info, XFRM_CTX_A_IN_JUMP);
@@ -454,7 +454,7 @@ static void xc_update_apply(struct xc_net *xn, const struct xc_import *u, u64 ou
 		xc_thaw(xn, x, XFRM_CTX_EV_THAWED, NULL);
 }
 
-int xfrm_ctx_nl_update_doit(struct sk_buff *skb, struct genl_info *info)
+static int xc_update_doit(struct genl_info *info)
 {
 	u64 out_jump = xc_get_u64(info, XFRM_CTX_A_OUT_JUMP);
 	u64 in_jump = xc_get_u64(info, XFRM_CTX_A_IN_JUMP);
@@ -485,4 +485,14 @@ int xfrm_ctx_nl_update_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!err)
 		err = xc_reply_count(info, XFRM_CTX_CMD_UPDATE, n);
 	return err;
+}
+
+int xfrm_ctx_nl_import_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return xc_said(info, xc_import_doit(info));
+}
+
+int xfrm_ctx_nl_update_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return xc_said(info, xc_update_doit(info));
 }

@@ -24,5 +24,7 @@ unsigned int xc_lease(struct nlattr **attrs);
 int xc_freeze_targets(struct xc_net *xn, struct xc_targets *t, unsigned int lease,
 		      bool renew, struct netlink_ext_ack *extack);
 int xc_reply_count(struct genl_info *info, u8 cmd, u32 count);
+/* err, with "out of memory" said for an -ENOMEM nothing explained */
+int xc_said(struct genl_info *info, int err);
 
 #endif
