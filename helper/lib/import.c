@@ -120,21 +120,23 @@ static size_t chunk_end(const struct sa_list *l, size_t from)
 }
 
 /* Thaw or release the SAs of records [from, to), as many per request as
- * the module takes. */
-static void by_id(struct xfrmctx *h, const struct sa_list *l, size_t from, size_t to, int release)
+ * the module takes. Returns the first refusal (its message kept in h) or
+ * 0; a release (undoing a failed import) keeps the import's message. */
+static int by_id(struct xfrmctx *h, const struct sa_list *l, size_t from, size_t to, int release)
 {
 	char keep[XFRMCTX_ERRLEN], err[XFRMCTX_ERRLEN];
 	struct xfrmctx_target t = { 0 };
 	struct xfrmctx_sa_id *ids;
 	struct xfrmctx_sa *sa;
 	size_t i, n = 0;
+	int first = 0, r;
 
 	sa = malloc(sizeof(*sa));
 	ids = calloc(XC_MAX_SAS_PER_REQUEST, sizeof(*ids));
 	if (!sa || !ids) {
 		free(sa);
 		free(ids);
-		return;
+		return -ENOMEM;
 	}
 	memcpy(keep, h->errmsg, sizeof(keep));
 	for (i = from; i < to; i++) {
@@ -143,10 +145,12 @@ static void by_id(struct xfrmctx *h, const struct sa_list *l, size_t from, size_
 		if (n == XC_MAX_SAS_PER_REQUEST || (i + 1 == to && n)) {
 			t.id = ids;
 			t.n_ids = n;
-			if (release)
-				xfrmctx_release(h, &t, NULL);
-			else
-				xfrmctx_thaw(h, &t, NULL);
+			r = release ? xfrmctx_release(h, &t, NULL) : xfrmctx_thaw(h, &t, NULL);
+			if (r && !first) {
+				first = r;
+				if (!release)
+					memcpy(keep, h->errmsg, sizeof(keep));
+			}
 			n = 0;
 		}
 	}
@@ -154,6 +158,7 @@ static void by_id(struct xfrmctx *h, const struct sa_list *l, size_t from, size_
 	free(sa);
 	free(ids);
 	memcpy(h->errmsg, keep, sizeof(keep));
+	return first;
 }
 
 static int import_module(struct xfrmctx *h, uint8_t cmd, const struct sa_list *l,
@@ -192,8 +197,12 @@ static int import_module(struct xfrmctx *h, uint8_t cmd, const struct sa_list *l
 		}
 		*count += n;
 	}
-	if (!(o->flags & XFRM_CTX_F_STAGED))
-		by_id(h, l, 0, l->n, 0);
+	/* a refused thaw leaves them staged: say so, never "imported" */
+	if (!(o->flags & XFRM_CTX_F_STAGED)) {
+		err = by_id(h, l, 0, l->n, 0);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
