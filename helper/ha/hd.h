@@ -39,6 +39,7 @@
 #define HD_TRACK_DRAINED	(-100)
 #define HD_TRACK_FAULT		(-254)
 #define HD_SYNC_WAIT_MS		5000	/* a joining standby catching up */
+#define HD_SETTLE_MS		200	/* a hand-over's leftovers wait this long */
 
 /* The daemons' stream uses the channel's frames XC_FR_IKE .. XC_FR_TAKE
  * (channel.h), after its HELLO "node" and WELCOME. */
@@ -150,6 +151,10 @@ struct hd {
 	struct xfrmctx_ctx *last;	/* standby: the last snapshot (counters, rates) */
 	uint64_t last_taken_ms;
 	struct xfrmctx_ctx *handover;	/* standby: exact counters of a hand-over */
+	/* old node: the hand-over it sent, settled (adopted, snapshot with
+	 * rates) after the peer's take-over (hd_kernel_settle) */
+	struct xfrmctx_ctx *sent_ho;
+	int64_t sent_ho_due_ms;
 	int64_t handover_rx_us;		/* wall clock: when it was read */
 	int64_t snap_due_ms, snap_last_ms, renew_due_ms;
 	int counters_dirty;
@@ -202,6 +207,9 @@ int hd_kernel_send_snapshot(struct hd *d);	/* active */
 void hd_kernel_apply(struct hd *d, const uint8_t *p, size_t len);	/* standby */
 void hd_kernel_renew(struct hd *d, int64_t now);	/* standby: keep ours frozen */
 int hd_kernel_freeze_local(struct hd *d, char *why, size_t whylen);
+/* The rest of a hand-over, off the peer's critical path: due (timers) or
+ * needed now (force: a take-over, a snapshot to apply). */
+void hd_kernel_settle(struct hd *d, int force);
 /* Update every SA of c with its jump (exact: none) and thaw it. */
 int hd_kernel_takeover(struct hd *d, const struct xfrmctx_ctx *c, int exact,
 		       struct hd_takeover *t, char *why, size_t whylen);

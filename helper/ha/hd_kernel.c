@@ -435,6 +435,7 @@ void hd_kernel_apply(struct hd *d, const uint8_t *p, size_t len)
 	uint32_t n = 0;
 	int err;
 
+	hd_kernel_settle(d, 1);	/* our hand-over's leftovers first */
 	if (xc_ctxmsg_parse(p, len, &m, why, sizeof(why)) ||
 	    xfrmctx_ctx_from_buf(m.image, m.image_len, &c, why, sizeof(why))) {
 		hd_log("dropped the peer's snapshot: %s", why);
@@ -515,14 +516,16 @@ void hd_kernel_renew(struct hd *d, int64_t now)
 }
 
 /* A planned hand-over: our SAs frozen, exported, sent. The peer's gap runs
- * from the freeze to its thaw: the message holds the SA records alone; the
- * snapshot with rates this node keeps is taken after it is sent. */
+ * from the freeze to its thaw: the message holds the SA records alone, and
+ * what this node still has to do (keep the SAs frozen, a snapshot with the
+ * rates a jump needs) waits until the peer has taken over: on two vCPUs it
+ * took the CPU from the peer's update and from the traffic. */
 int hd_kernel_freeze_local(struct hd *d, char *why, size_t whylen)
 {
-	struct xfrmctx_ctx *c = NULL, *full = NULL;
-	char why2[256];
+	struct xfrmctx_ctx *c = NULL;
 	int err;
 
+	hd_kernel_settle(d, 1);
 	err = snapshot(d, 1, 1, &c, why, whylen);
 	if (err)
 		return err;
@@ -532,20 +535,36 @@ int hd_kernel_freeze_local(struct hd *d, char *why, size_t whylen)
 		snprintf(why, whylen, "no channel to %s", d->conf.peer_id);
 	else
 		d->last_ho.sent_us = hd_wall_us();
-	/* frozen now, whatever happened to the message: ours to renew */
-	each_sa(d, c, adopt_one, NULL);
+	d->sent_ho = c;
+	d->sent_ho_due_ms = hd_now() + HD_SETTLE_MS;
+	if (err)	/* nobody takes over from this one: settle now */
+		hd_kernel_settle(d, 1);
+	return err;
+}
+
+void hd_kernel_settle(struct hd *d, int force)
+{
+	struct xfrmctx_ctx *full = NULL;
+	char why[256];
+
+	if (!d->sent_ho || (!force && hd_now() < d->sent_ho_due_ms))
+		return;
+	/* frozen by us, whatever happened to the message: ours to renew */
+	each_sa(d, d->sent_ho, adopt_one, NULL);
 	/* the same frozen counters, with the rates a jump needs */
-	if (!hd_kernel_snapshot(d, 0, &full, why2, sizeof(why2))) {
-		xfrmctx_ctx_free(c);
-		c = full;
+	if (!hd_kernel_snapshot(d, 0, &full, why, sizeof(why))) {
+		xfrmctx_ctx_free(d->sent_ho);
+	} else {
+		hd_log("no snapshot with rates after the hand-over (%s): keeping its counters", why);
+		full = d->sent_ho;
 	}
+	d->sent_ho = NULL;
 	/* If this node takes the tunnels back without an answer from the
 	 * peer, the peer may have used them: the jump is then sized from
 	 * this snapshot's rates and age, as after a crash. */
 	xfrmctx_ctx_free(d->last);
-	d->last = c;
+	d->last = full;
 	d->last_taken_ms = (uint64_t)hd_wall();
-	return err;
 }
 
 /* One SA's jump, logged after the take-over's request: formatting it (the

@@ -145,6 +145,7 @@ int hd_become_active(struct hd *d, const char *why, char *out, size_t outlen)
 		snprintf(out, outlen, "already active");
 		return 0;
 	}
+	hd_kernel_settle(d, 1);	/* a hand-over we sent: its snapshot */
 	memset(t, 0, sizeof(*t));
 	t->begin_us = hd_wall_us();
 	t->at_ms = t->begin_us / 1000;

@@ -172,6 +172,7 @@ static void timers(struct hd *d, int64_t now)
 		    since >= d->conf.period_ms)
 			hd_kernel_send_snapshot(d);
 	}
+	hd_kernel_settle(d, 0);
 	hd_kernel_renew(d, now);
 	hd_addr_tick(d, now);
 	hd_link_tick(d, now);
@@ -292,6 +293,7 @@ int main(int argc, char **argv)
 		hd_link_drop(&d, "stopping");
 	}
 	unlink(d.conf.control);
+	xfrmctx_ctx_free(d.sent_ho);
 	xfrmctx_ctx_free(d.last);
 	xfrmctx_ctx_free(d.handover);
 	xc_store_free(&d.store);
