@@ -153,10 +153,12 @@ def netns_del(name):
 
 
 class Driver:
-    """bench/xcbench: libxfrmctx in one long-lived process."""
+    """bench/xcbench: libxfrmctx in one long-lived process. rt: real-time
+    round-robin priority (0: normal)."""
 
-    def __init__(self):
-        self.p = subprocess.Popen([XCBENCH], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    def __init__(self, rt=0):
+        prio = ["chrt", "-r", str(rt)] if rt > 0 else []
+        self.p = subprocess.Popen(prio + [XCBENCH], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     def __call__(self, line):
         self.p.stdin.write(line + "\n")

@@ -169,6 +169,10 @@ def takeover_steps(old, new, t0=None):
         steps["update+thaw"] = (th - a) / 1e3
     elif b and th:
         steps["update+thaw"] = (th - b) / 1e3
+    # the gap's two edges, as wall-clock instants (tunnel.edges): the old
+    # node's freeze and the new node's thaw
+    if f and th:
+        steps["_freeze_us"], steps["_thawed_us"] = f, th
     if "request_us" in lt:
         steps["(prepare)"] = lt["prepare_us"] / 1e3
         steps["(request)"] = lt["request_us"] / 1e3
@@ -176,6 +180,13 @@ def takeover_steps(old, new, t0=None):
     steps.update({"activation": lt.get("activate_ms", -1),
                   "out-jump": lt.get("out_jump", -1), "in-jump": lt.get("in_jump", -1)})
     return steps
+
+
+def xfrm_stat(ns):
+    """The namespace's XFRM MIB counters: where the gap's datagrams died."""
+    out = subprocess.run(["ip", "netns", "exec", ns, "cat", "/proc/net/xfrm_stat"],
+                         capture_output=True, text=True).stdout
+    return {k: int(v) for k, v in (line.split() for line in out.splitlines() if line.strip())}
 
 
 def replay_drops(ns):
@@ -189,7 +200,7 @@ def replay_drops(ns):
 def daemon_rounds(t, crash_rounds):
     tp, a, b, peer = setup(t)
     nodes = {a.ns: a, b.ns: b}
-    drv = Driver()
+    drv = Driver(gap.DRIVER_PRIO)
     drv(f"open {tp.gwa} {tp.gwa}")
     drv(f"open {tp.gwb} {tp.gwb}")
     st = gap.Stream(tp.peer, [tp.gwa, tp.gwb])
@@ -212,6 +223,7 @@ def daemon_rounds(t, crash_rounds):
                 subprocess.run(["ip", "netns", "exec", frm, XFRMCTX, "ha", "release", "control",
                                 f"{nodes[frm].dir}/ctl.sock"], check=True, capture_output=True)
             if variant == "switchover":
+                xs = {n: xfrm_stat(n) for n in (frm, to)}
                 t0 = time.time()
                 subprocess.run(["ip", "netns", "exec", frm, XFRMCTX, "ha", "switchover", "control",
                                 f"{nodes[frm].dir}/ctl.sock"], check=True, capture_output=True)
@@ -232,7 +244,13 @@ def daemon_rounds(t, crash_rounds):
                         log(f"  {nodes[to].name}: {line.strip()}")
                 crashes.append(ho)
                 nodes[frm].start(psk)	# comes back as the standby
-            elif k >= gap.WARMUP:
+            if variant == "switchover":
+                time.sleep(0.05)
+                for n, before in xs.items():
+                    moved = {c: v - before.get(c, 0) for c, v in xfrm_stat(n).items()
+                             if v != before.get(c, 0)}
+                    ho[4][f"_xfrm_stat {'old' if n == frm else 'new'}"] = moved
+            if not crash and k >= gap.WARMUP:
                 {"follow": planned, "release": released, "switchover": switched}[variant].append(ho)
             wait(lambda: in_sync(nodes[frm]), 30, f"{nodes[frm].name} in sync")
             time.sleep(gap.SETTLE_S)
@@ -256,7 +274,25 @@ def daemon_rounds(t, crash_rounds):
     rows += gap.analyse("xfrmctxd-release", released, arrivals)
     rows += gap.analyse("xfrmctxd", switched, arrivals)
     rows += crash_gaps(crashes, arrivals)
+    edges(switched, arrivals)
     return rows
+
+
+def edges(handovers, arrivals):
+    """Where a planned gap goes beyond the daemons' own steps: from the last
+    datagram through the old node to its freeze, and from the new node's
+    thaw to the first datagram through it (the stream's spacing, the ARP's
+    travel, the sender's scheduling)."""
+    for k, (frm, to, t0, t1, steps) in enumerate(handovers):
+        f, th = steps.get("_freeze_us"), steps.get("_thawed_us")
+        last = max((ts for _, ts in arrivals[frm] if ts <= t1), default=None)
+        first = min((ts for _, ts in arrivals[to] if ts >= t0), default=None)
+        if not (f and th and last and first):
+            continue
+        log(f"xfrmctxd #{k} edges: last datagram to freeze {(f / 1e6 - last) * 1e3:.2f} ms, "
+            f"freeze to thaw {(th - f) / 1e3:.2f} ms, thaw to first datagram "
+            f"{(first - th / 1e6) * 1e3:.2f} ms; XFRM MIB old {steps.get('_xfrm_stat old')} "
+            f"new {steps.get('_xfrm_stat new')}")
 
 
 def crash_gaps(crashes, arrivals):
