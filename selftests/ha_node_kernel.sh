@@ -84,6 +84,14 @@ check "B's daemon says in sync" synced gwB
 frozen() { ip netns exec "${IKE_NS[$1]}" "$XFRMCTX" state list-frozen | grep -c spi; }
 check_eq "B holds A's two SAs, frozen" 2 "$(frozen gwB)"
 check_eq "B holds A's three policies" 3 "$(ip -n "$gwB" xfrm policy list | grep -c 'reqid 7')"
+# what the stream costs, as the status tells it: A sent frames and bytes, B
+# received them (bytes per frame: the snapshots of two SAs)
+chan() { hjson "$1" | jq -r ".stream | [.frames_$2, .bytes_$2, (.bytes_$2 / (.frames_$2 + 0.001) | floor)] | join(\" \")"; }
+log "channel: A out $(chan gwA out) (frames bytes bytes/frame), B in $(chan gwB in)"
+check "A's status counts the channel's frames and bytes out" hd_is gwA '.stream.frames_out > 0 and .stream.bytes_out > .stream.frames_out'
+check "B's status counts the frames and bytes in" hd_is gwB '.stream.frames_in > 0 and .stream.bytes_in > .stream.frames_in'
+chan_line() { ha gwB ha status 2>/dev/null | grep -q '^channel out [0-9]* frames [0-9]* bytes in [0-9]* frames [0-9]* bytes$'; }
+check "ha status prints the channel line" chan_line
 has_vip() { ip -n "$1" -o addr show dev eth0 | grep -q "$IKE_VIP/"; }
 check "the address is on A only" sh -c "ip -n $gwA -o addr | grep -q $IKE_VIP/ && ! ip -n $gwB -o addr | grep -q $IKE_VIP/"
 sleep 1

@@ -91,6 +91,9 @@ struct hd_peer_link {
 struct hd_stats {
 	uint64_t ike_fwd, ike_fed, ike_dropped, ike_converted, snapshots_out, snapshots_in;
 	uint64_t updates, update_errors, resyncs;
+	/* the channel since the daemon started, every connection: frames and
+	 * their payload bytes (what the stream costs the network) */
+	uint64_t frames_out, frames_in, bytes_out, bytes_in;
 	int64_t last_snapshot_in_ms;	/* wall clock, when it came */
 	uint64_t last_snapshot_taken_ms;	/* wall clock of the active node */
 	int64_t last_ike_in_ms;
@@ -159,6 +162,8 @@ struct hd {
 	int64_t snap_due_ms, snap_last_ms, renew_due_ms;
 	int counters_dirty;
 	int in_sync;			/* standby: resync done, counters applied */
+	int64_t sync_said_ms;		/* standby: when "syncing" was last logged */
+	unsigned int sync_absent_said;
 	int peer_in_sync;		/* active: what the standby said */
 	char peer_status[160];
 	int address_here;

@@ -88,7 +88,8 @@ void hd_status_text(struct hd *d, int json, char *buf, size_t len)
 			 "\"ha_version\":%u,\"peer_ha_version\":%u,"
 			 "\"stream\":{\"forwarded\":%llu,\"fed\":%llu,\"converted\":%llu,\"dropped\":%llu,"
 			 "\"snapshots_out\":%llu,\"snapshots_in\":%llu,\"lag_ms\":%lld,"
-			 "\"last_snapshot_age_ms\":%lld,\"resyncs\":%llu,\"update_errors\":%llu},"
+			 "\"last_snapshot_age_ms\":%lld,\"resyncs\":%llu,\"update_errors\":%llu,"
+			 "\"frames_out\":%llu,\"bytes_out\":%llu,\"frames_in\":%llu,\"bytes_in\":%llu},"
 			 "\"handover_pending\":%s,\"address_here\":%s,"
 			 "\"last_takeover\":{\"at_ms\":%lld,\"kind\":\"%s\",\"ok\":%s,\"sas\":%u,"
 			 "\"out_jump\":%llu,\"in_jump\":%llu,\"update_ms\":%lld,"
@@ -106,6 +107,8 @@ void hd_status_text(struct hd *d, int json, char *buf, size_t len)
 			 (unsigned long long)d->st.snapshots_out, (unsigned long long)d->st.snapshots_in,
 			 lag, age, (unsigned long long)d->st.resyncs,
 			 (unsigned long long)d->st.update_errors,
+			 (unsigned long long)d->st.frames_out, (unsigned long long)d->st.bytes_out,
+			 (unsigned long long)d->st.frames_in, (unsigned long long)d->st.bytes_in,
 			 d->handover ? "true" : "false", d->address_here ? "true" : "false",
 			 (long long)t->at_ms, t->kind, t->ok ? "true" : "false", t->sas,
 			 (unsigned long long)t->max_out_jump, (unsigned long long)t->max_in_jump,
@@ -122,6 +125,7 @@ void hd_status_text(struct hd *d, int json, char *buf, size_t len)
 		 "peer %s channel %s %s\n"
 		 "tunnels ike_sas %u child_sas %u%s\n"
 		 "stream forwarded %llu fed %llu dropped %llu snapshots out %llu in %llu lag_ms %lld age_ms %lld resyncs %llu update_errors %llu\n"
+		 "channel out %llu frames %llu bytes in %llu frames %llu bytes\n"
 		 "%s%s%s",
 		 d->conf.id, role_name(d), d->fault ? " FAULT: " : "", d->fault_why,
 		 d->conf.peer_id, hd_link_up(d) ? "up" : "down",
@@ -132,7 +136,9 @@ void hd_status_text(struct hd *d, int json, char *buf, size_t len)
 		 (unsigned long long)d->st.ike_dropped,
 		 (unsigned long long)d->st.snapshots_out, (unsigned long long)d->st.snapshots_in,
 		 lag, age, (unsigned long long)d->st.resyncs,
-		 (unsigned long long)d->st.update_errors, ha_line,
+		 (unsigned long long)d->st.update_errors,
+		 (unsigned long long)d->st.frames_out, (unsigned long long)d->st.bytes_out,
+		 (unsigned long long)d->st.frames_in, (unsigned long long)d->st.bytes_in, ha_line,
 		 d->handover ? "hand-over pending (exact counters)\n" : "",
 		 t->at_ms ? "" : "no take-over yet\n");
 	if (t->at_ms) {

@@ -350,8 +350,14 @@ static void report_sync(struct hd *d, const struct apply_ctx *a, uint64_t taken)
 	snprintf(s, sizeof(s), "%s ike_sas %u children %u sas %u missing %u lag_ms %lld",
 		 d->in_sync ? "in-sync" : "syncing", ikes, children, a->present + a->imported, a->absent,
 		 (long long)(hd_wall() - (int64_t)taken));
-	if (d->in_sync != was || !d->in_sync)
+	/* said when it changes; a standby stuck syncing says it every 10 s,
+	 * not at every snapshot (20 a second) */
+	if (d->in_sync != was || a->absent != d->sync_absent_said ||
+	    (!d->in_sync && hd_now() - d->sync_said_ms >= 10000)) {
 		hd_log("standby %s", s);
+		d->sync_said_ms = hd_now();
+		d->sync_absent_said = a->absent;
+	}
 
 	if (d->in_sync != was || d->st.snapshots_in % 16 == 1)
 		hd_link_send(d, XC_FR_STATUS, s, strlen(s) + 1);

@@ -240,6 +240,8 @@ int hd_link_send(struct hd *d, uint8_t type, const void *p, size_t len)
 	}
 	d->link.frames_out++;
 	d->link.bytes_out += len;
+	d->st.frames_out++;
+	d->st.bytes_out += len;
 	return 0;
 }
 
@@ -312,6 +314,8 @@ static int read_one(struct hd *d, struct xc_frame *f)
 	}
 	d->link.seq_in = f->seq;
 	d->link.frames_in++;
+	d->st.frames_in++;
+	d->st.bytes_in += f->len;
 	return 1;
 }
 
