@@ -51,7 +51,7 @@ from common import TOP, XFRMCTX, Driver, emit, log, median, sh
 
 XFRMCTXD = os.path.join(TOP, "build/helper/xfrmctxd")
 ROUNDS = int(os.environ.get("BENCH_TUNNEL_ROUNDS", 24))	# a third each planned variant
-CRASH_ROUNDS = 5
+CRASH_ROUNDS = int(os.environ.get("BENCH_TUNNEL_CRASH_ROUNDS", 5))
 BASE = "/tmp/bench-tunnel"
 # BENCH_TUNNEL_PATHS=xfrmctxd runs the daemon's rounds alone (no ratio)
 PATHS = os.environ.get("BENCH_TUNNEL_PATHS", "kernel,xfrmctxd").split(",")
@@ -71,14 +71,14 @@ class Node:
                               "control", f"{self.dir}/ctl.sock"], capture_output=True, text=True)
         return json.loads(out.stdout) if out.returncode == 0 else {}
 
-    def start(self, psk):
+    def start(self, psk, verbose=False):
         self.charon = charon.start(self.ns, self.dir)
         with open(f"{self.dir}/xfrmctxd.conf", "w") as f:
             f.write(f"id = {self.name}\npeer-id = {self.peer_name}\npeer = {self.other}\n"
                     f"listen = {self.own}\npsk = {psk}\ncontrol = {self.dir}/ctl.sock\n"
                     f"address = {topo.VIP}\nmove-address = yes\ninterface = eth0\nrealtime = {REALTIME}\nfifo = /proc/{self.charon.pid}/root/run/charon.ha\n")
         self.daemon = subprocess.Popen(["ip", "netns", "exec", self.ns, XFRMCTXD, "-c",
-                                        f"{self.dir}/xfrmctxd.conf"],
+                                        f"{self.dir}/xfrmctxd.conf"] + (["-v"] if verbose else []),
                                        stdout=subprocess.DEVNULL,
                                        stderr=open(f"{self.dir}/xfrmctxd.log", "a"))
         wait(lambda: self.status(), 20, f"xfrmctxd on {self.name}")
@@ -243,7 +243,8 @@ def daemon_rounds(t, crash_rounds):
                     for line in [x for x in f if "take-over: SA" in x][-4:]:
                         log(f"  {nodes[to].name}: {line.strip()}")
                 crashes.append(ho)
-                nodes[frm].start(psk)	# comes back as the standby
+                # comes back as the standby; verbose: what it feeds its charon
+                nodes[frm].start(psk, verbose=True)
             if variant == "switchover":
                 time.sleep(0.05)
                 for n, before in xs.items():
@@ -257,7 +258,9 @@ def daemon_rounds(t, crash_rounds):
     except Exception:
         for f in ("gwA/xfrmctxd.log", "gwB/xfrmctxd.log", "gwA/charon.log", "gwB/charon.log"):
             try:
-                tail = open(f"{BASE}/{f}").read().splitlines()[-40:]
+                # the repeated "syncing" lines of a stuck standby hide the rest
+                lines = open(f"{BASE}/{f}").read().splitlines()
+                tail = [x for x in lines if "standby syncing" not in x][-60:]
             except OSError:
                 continue
             log(f"--- {f}")
