@@ -103,6 +103,7 @@ def conf(d, local, remote, lid, rid, lts, rts, ha=False):
 		f {{
 			path = {d}/charon.log
 			default = 1
+			{os.environ.get("BENCH_CHARON_LOG", "")}
 			flush_line = yes
 		}}
 	}}

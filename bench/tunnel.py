@@ -256,6 +256,8 @@ def daemon_rounds(t, crash_rounds):
             wait(lambda: in_sync(nodes[frm]), 30, f"{nodes[frm].name} in sync")
             time.sleep(gap.SETTLE_S)
     except Exception:
+        if os.environ.get("BENCH_KEEP_DIR"):	# every log of the run, for a post-mortem
+            subprocess.run(["cp", "-a", BASE, os.environ["BENCH_KEEP_DIR"]], check=False)
         for f in ("gwA/xfrmctxd.log", "gwB/xfrmctxd.log", "gwA/charon.log", "gwB/charon.log"):
             try:
                 # the repeated "syncing" lines of a stuck standby hide the rest
