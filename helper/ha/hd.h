@@ -40,6 +40,8 @@
 #define HD_TRACK_FAULT		(-254)
 #define HD_SYNC_WAIT_MS		5000	/* a joining standby catching up */
 #define HD_SETTLE_MS		200	/* a hand-over's leftovers wait this long */
+#define HD_HEAL_MS		3000	/* charon lacking CHILD_SAs: send again after */
+#define HD_HEAL_TRIES		3
 
 /* The daemons' stream uses the channel's frames XC_FR_IKE .. XC_FR_TAKE
  * (channel.h), after its HELLO "node" and WELCOME. */
@@ -163,6 +165,8 @@ struct hd {
 	int counters_dirty;
 	int in_sync;			/* standby: resync done, counters applied */
 	int64_t sync_said_ms;		/* standby: when "syncing" was last logged */
+	int64_t heal_due_ms;		/* standby: hd_ike_heal's next look */
+	unsigned int heal_tries;
 	unsigned int sync_absent_said;
 	int peer_in_sync;		/* active: what the standby said */
 	char peer_status[160];
@@ -202,6 +206,7 @@ void hd_ike_resync_end(struct hd *d);
 int hd_ike_activate(struct hd *d);
 int hd_ike_deactivate(struct hd *d);
 void hd_ike_counts(const struct hd *d, unsigned int *ikes, unsigned int *children);
+void hd_ike_heal(struct hd *d, int64_t now);	/* standby: charon lacks CHILD_SAs */
 
 /* hd_kernel.c */
 int hd_kernel_open(struct hd *d, char *err, size_t errlen);

@@ -21,11 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "ha_convert.h"
 #include "hd.h"
 #include "ike_cmd.h"
 #include "ike_replay.h"
+#include "ike_xfrm.h"
 
 static struct xc_ha_msg msg;	/* large; one at a time */
 
@@ -344,4 +346,76 @@ void hd_ike_counts(const struct hd *d, unsigned int *ikes, unsigned int *childre
 	unsigned int keying;
 
 	xc_store_counts(&d->store, ikes, &keying, children);
+}
+
+/* Does the kernel hold both SAs of c (installed by our charon)? */
+static int child_installed(const struct xc_ike *ike, const struct xc_child *c)
+{
+	int fam = ike->local.family == XC_HA_AF_INET ? AF_INET : AF_INET6;
+
+	return xc_xfrm_sa_exists(fam, ike->local.addr, c->spi_in, NULL) > 0 &&
+	       xc_xfrm_sa_exists(fam, ike->remote.addr, c->spi_out, NULL) > 0;
+}
+
+static int heal_emit(void *ctx, const struct xc_ha_buf *m, const char *what)
+{
+	return to_charon(ctx, m->data, m->len, what);
+}
+
+/*
+ * A standby whose charon did not take part of the stream. Seen on 6.1
+ * after a restart: charon refused the resync's IKE_UPDATE ("passive HA
+ * IKE_SA to update not found") right after its IKE_ADD, and the standby
+ * stayed "syncing" for good. HD_HEAL_MS after the stream stopped bringing
+ * the CHILD_SAs, each IKE_SA with a CHILD_SA not in the kernel gets its
+ * IKE_UPDATE, CHILD_ADDs and message IDs again, at most HD_HEAL_TRIES
+ * times, then the operator is told. Never its IKE_ADD: charon may hold the
+ * IKE_SA (an update or a CHILD_SA failed), and a second IKE_ADD would give
+ * it two copies.
+ */
+void hd_ike_heal(struct hd *d, int64_t now)
+{
+	const struct xc_ike *ike;
+	const struct xc_child *c;
+	unsigned int sent = 0;
+	char why[256];
+
+	if (d->role != HD_STANDBY || !d->conf.ike || d->in_sync || d->resync ||
+	    !hd_link_up(d)) {
+		d->heal_due_ms = 0;
+		if (d->in_sync)
+			d->heal_tries = 0;
+		return;
+	}
+	if (!d->heal_due_ms) {
+		d->heal_due_ms = now + HD_HEAL_MS * (d->heal_tries + 1);
+		return;
+	}
+	if (now < d->heal_due_ms || d->heal_tries >= HD_HEAL_TRIES)
+		return;
+	d->heal_due_ms = 0;
+	for (ike = d->store.ikes; ike; ike = ike->next) {
+		struct xc_replay_stats st;
+		int missing = 0;
+
+		if (ike->deleted || !ike->updated || !ike->has_local || !ike->has_remote)
+			continue;
+		for (c = d->store.children; c && !missing; c = c->next)
+			missing = xc_store_child_owner(&d->store, c) == ike &&
+				  !child_installed(ike, c);
+		if (!missing)
+			continue;
+		if (xc_replay_ike_v(&d->store, ike, d->ha_local ? d->ha_local : XC_HA_VERSION,
+				    0, heal_emit, d, &st, why, sizeof(why)))
+			hd_log("cannot send an IKE_SA to charon again: %s", why);
+		else
+			sent++;
+	}
+	d->heal_tries++;
+	if (sent)
+		hd_log("charon lacks CHILD_SAs of the stream: sent the update and CHILD_SAs of %u IKE_SAs again (try %u of %u)",
+		       sent, d->heal_tries, HD_HEAL_TRIES);
+	if (d->heal_tries >= HD_HEAL_TRIES)
+		hd_log("charon still lacks CHILD_SAs after %u tries: see its log; restarting charon, then xfrmctxd, on this standby feeds it anew",
+		       HD_HEAL_TRIES);
 }

@@ -173,6 +173,7 @@ static void timers(struct hd *d, int64_t now)
 			hd_kernel_send_snapshot(d);
 	}
 	hd_kernel_settle(d, 0);
+	hd_ike_heal(d, now);
 	hd_kernel_renew(d, now);
 	hd_addr_tick(d, now);
 	hd_link_tick(d, now);

@@ -171,6 +171,7 @@ struct emitter {
 	void *ctx;
 	struct xc_replay_stats *st;
 	uint8_t version;
+	int skip_add;		/* xc_replay_ike_v without the IKE_ADD */
 	struct xc_ha_buf buf;
 };
 
@@ -261,6 +262,8 @@ static int replay_ike(const struct xc_store *s, const struct xc_ike *live, struc
 	for (i = first; i < n; i++) {
 		x = chain[i];
 		xc_ike_id_str(&x->id, idstr, sizeof(idstr));
+		if (e->skip_add)
+			goto update;
 		ike_add(&e->buf, e->version, x);
 		snprintf(what, sizeof(what), "IKE_ADD %s%s", idstr, x == live ? "" : " (keying predecessor)");
 		err = emit(e, what, why, whylen);
@@ -273,6 +276,7 @@ static int replay_ike(const struct xc_store *s, const struct xc_ike *live, struc
 			if (err)
 				return err;
 		}
+update:
 		ike_update(&e->buf, e->version, x, x->updated ? x : live);
 		snprintf(what, sizeof(what), "IKE_UPDATE %s", idstr);
 		err = emit(e, what, why, whylen);
@@ -317,6 +321,27 @@ int xc_replay_build(const struct xc_store *s, xc_emit_fn fn, void *ctx,
 	return xc_replay_build_v(s, XC_HA_VERSION, fn, ctx, st, why, whylen);
 }
 
+int xc_replay_ike_v(const struct xc_store *s, const struct xc_ike *live, uint8_t version,
+		    int with_add, xc_emit_fn fn, void *ctx, struct xc_replay_stats *st,
+		    char *why, size_t whylen)
+{
+	static struct emitter e;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	if (version < XC_HA_VERSION_MIN || version > XC_HA_VERSION_MAX || live->deleted ||
+	    !live->updated) {
+		snprintf(why, whylen, "nothing to send again (version %u, IKE_SA %s)", version,
+			 live->deleted ? "deleted" : live->updated ? "live" : "never up");
+		return -EINVAL;
+	}
+	e = (struct emitter){ .fn = fn, .ctx = ctx, .st = st, .version = version,
+			      .skip_add = !with_add };
+	err = replay_ike(s, live, &e, why, whylen);
+	explicit_bzero(&e.buf, sizeof(e.buf));
+	return err;
+}
+
 int xc_replay_build_v(const struct xc_store *s, uint8_t version, xc_emit_fn fn, void *ctx,
 		      struct xc_replay_stats *st, char *why, size_t whylen)
 {
@@ -334,6 +359,7 @@ int xc_replay_build_v(const struct xc_store *s, uint8_t version, xc_emit_fn fn, 
 	e.fn = fn;
 	e.ctx = ctx;
 	e.st = st;
+	e.skip_add = 0;
 	/* oldest first: the list is newest first */
 	for (ike = s->ikes; ike && ike->next; ike = ike->next)
 		;

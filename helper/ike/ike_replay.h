@@ -49,4 +49,14 @@ int xc_replay_build(const struct xc_store *s, xc_emit_fn emit, void *ctx,
 int xc_replay_build_v(const struct xc_store *s, uint8_t version, xc_emit_fn emit, void *ctx,
 		      struct xc_replay_stats *st, char *why, size_t whylen);
 
+/*
+ * One live IKE_SA of s again, as xc_replay_build_v sends it, for a standby
+ * whose charon did not take all of it the first time: with_add 0 leaves
+ * out its IKE_ADD and key updates (for a charon that holds the IKE_SA: an
+ * update or a CHILD_ADD failed), 1 sends everything.
+ */
+int xc_replay_ike_v(const struct xc_store *s, const struct xc_ike *live, uint8_t version,
+		    int with_add, xc_emit_fn emit, void *ctx, struct xc_replay_stats *st,
+		    char *why, size_t whylen);
+
 #endif

@@ -131,3 +131,58 @@ TEST(ike_replay_stops_when_sending_fails)
 	EXPECT_EQ(n, 3);
 	xc_store_free(&s);
 }
+
+static int names(void *ctx, const struct xc_ha_buf *msg, const char *what)
+{
+	static struct xc_ha_msg m;
+	struct sink *k = ctx;
+	char w[256];
+
+	(void)what;
+	if (xc_ha_parse(msg->data, msg->len, &m, w, sizeof(w)) || xc_ha_check(&m, w, sizeof(w)))
+		k->bad++;
+	else if (k->n < 64)
+		snprintf(k->order[k->n++], sizeof(k->order[0]), "%s", xc_ha_msg_name(m.type));
+	return 0;
+}
+
+/* xfrmctxd's heal: one IKE_SA again, without its IKE_ADD (charon holds it)
+ * or whole; nothing for an IKE_SA that is gone or never came up */
+TEST(ike_replay_one_ike_sa_again)
+{
+	static const char *const again[] = { "IKE_UPDATE", "CHILD_ADD", "IKE_MID_RESPONDER" };
+	struct xc_ha_ike_id id = t_id(1, 0), half = t_id(2, 0);
+	struct xc_replay_stats st;
+	const struct xc_ike *ike;
+	struct xc_store s;
+	struct sink k;
+	unsigned int i;
+
+	xc_store_init(&s);
+	t_ike_add(&b, &id, NULL, 1); feed_all(&s, 1000);
+	t_ike_update(&b, &id, "rw"); feed_all(&s, 1000);
+	t_child_add(&b, &id, 0xc1000001, 0xc2000001, 0); feed_all(&s, 1000);
+	t_ike_mid(&b, XC_HA_IKE_MID_RESPONDER, &id, 2); feed_all(&s, 1000);
+	t_ike_add(&b, &half, NULL, 2); feed_all(&s, 1000);
+	ike = xc_store_find_ike(&s, &id);
+	EXPECT(ike != NULL);
+
+	memset(&k, 0, sizeof(k));
+	EXPECT_EQ(xc_replay_ike_v(&s, ike, XC_HA_VERSION, 0, names, &k, &st, why, sizeof(why)), 0);
+	EXPECT_EQ(k.bad, 0);
+	EXPECT_EQ(k.n, 3);
+	for (i = 0; i < k.n && i < 3; i++)
+		EXPECT_STREQ(k.order[i], again[i]);
+	EXPECT_EQ(st.children, 1);
+
+	memset(&k, 0, sizeof(k));
+	EXPECT_EQ(xc_replay_ike_v(&s, ike, XC_HA_VERSION, 1, names, &k, &st, why, sizeof(why)), 0);
+	EXPECT_EQ(k.n, 4);
+	EXPECT_STREQ(k.order[0], "IKE_ADD");
+
+	memset(&k, 0, sizeof(k));
+	EXPECT_EQ(xc_replay_ike_v(&s, xc_store_find_ike(&s, &half), XC_HA_VERSION, 0, names, &k,
+				  &st, why, sizeof(why)), -EINVAL);
+	EXPECT_EQ(k.n, 0);
+	xc_store_free(&s);
+}
